@@ -1,0 +1,68 @@
+// Ring-Pedersen parameters (CGGMP21 §2.3 / Fig 6): N̂ from the party's own
+// Paillier modulus, t = τ² mod N̂, s = t^λ mod N̂. Commitments s^x·t^y mod N̂
+// with signed exponents. The owner knows φ(N̂) and uses CRT to check the
+// ring-Pedersen equations of proofs made for it.
+#pragma once
+
+#include "crypto/bigint.h"
+#include "crypto/paillier.h"
+#include "crypto/status.h"
+
+namespace custos {
+
+class Rng;
+
+class RingPedersenParams {
+ public:
+  RingPedersenParams() = default;
+  // Validates: N̂ odd and of `bits` bits; s, t ∈ Z*_N̂; s ≠ t; neither s nor t is 1 or N̂-1
+  // (defence in depth beyond the paper; Πprm proves s ∈ ⟨t⟩).
+  static Result<RingPedersenParams> create(const BigInt& n, const BigInt& s, const BigInt& t, unsigned bits = 2048);
+
+  const BigInt& n() const { return n_; }
+  const BigInt& s() const { return s_; }
+  const BigInt& t() const { return t_; }
+
+  // s^x · t^y mod N̂ (x, y signed; secret exponents are handled in constant time up to their sign).
+  BigInt commit(const BigInt& x, const BigInt& y) const;
+  // s^x · t^y mod N̂ for public exponents (verifier side; variable time).
+  BigInt commit_public(const BigInt& x, const BigInt& y) const;
+  // a^e mod N̂ for public a (unit) and public signed e.
+  BigInt pow(const BigInt& a, const BigInt& e) const;
+  BigInt mul(const BigInt& a, const BigInt& b) const { return (a * b).mod(n_); }
+  bool is_unit(const BigInt& v) const { return v.is_unit_mod(n_); }
+
+  friend bool operator==(const RingPedersenParams& a, const RingPedersenParams& b) {
+    return a.n_ == b.n_ && a.s_ == b.s_ && a.t_ == b.t_;
+  }
+
+ private:
+  BigInt n_, s_, t_;
+};
+
+// The owner's view: parameters plus λ and the factorization (for Πprm and CRT checks).
+class RingPedersenSecret {
+ public:
+  // Samples τ ∈ Z*_N, λ ∈ [0, φ(N)), t = τ² mod N, s = t^λ mod N over the Paillier key's modulus.
+  static RingPedersenSecret generate(Rng& rng, const PaillierSecretKey& key);
+
+  const RingPedersenParams& params() const { return params_; }
+  const BigInt& lambda() const { return lambda_; }
+  const BigInt& phi() const { return key_->phi(); }
+  const PaillierSecretKey& key() const { return *key_; }
+
+  // s^x · t^y mod N̂ computed with CRT (used by the verifier, who owns these parameters).
+  BigInt commit_crt(const BigInt& x, const BigInt& y) const;
+  // a^e mod N̂ with CRT.
+  BigInt pow_crt(const BigInt& a, const BigInt& e) const { return key_->pow_mod_n(a, e); }
+
+  RingPedersenSecret(RingPedersenParams params, BigInt lambda, std::shared_ptr<const PaillierSecretKey> key)
+      : params_(std::move(params)), lambda_(std::move(lambda)), key_(std::move(key)) {}
+
+ private:
+  RingPedersenParams params_;
+  BigInt lambda_;
+  std::shared_ptr<const PaillierSecretKey> key_;
+};
+
+}  // namespace custos
