@@ -1,0 +1,119 @@
+// Keygen round 2 -> 3 (Fig 5 round 2/3 with Feldman): check every opening
+// against its round-1 commitment and every received share against the
+// sender's Feldman commitments, combine rid, chain code, shares and public
+// shares, and prove knowledge of the new share with the committed nonce.
+#include "protocol/cggmp21/keygen_rounds.h"
+#include "protocol/proto/cggmp21.pb.h"
+
+namespace custos::cggmp21::keygen {
+
+using protocol::Message;
+using protocol::Transition;
+
+namespace {
+struct VerifiedOpening : protocol::Verified {
+  Opening o;
+};
+struct VerifiedShare : protocol::Verified {
+  Scalar share;
+};
+
+template <size_t N>
+Status copy_fixed(const std::string& f, std::array<uint8_t, N>& out, const char* what) {
+  if (f.size() != N) return malformed(std::string(what) + " must be " + std::to_string(N) + " bytes");
+  std::copy(f.begin(), f.end(), out.begin());
+  return ok_status();
+}
+}  // namespace
+
+Result<std::unique_ptr<protocol::Verified>> Round2::verify(const Message& msg) const {
+  if (msg.kind == protocol::Kind::kP2P) {
+    ASSIGN_OR_RETURN(auto s, protocol::parse_payload<wire::KeygenShare>(msg.payload));
+    auto out = std::make_unique<VerifiedShare>();
+    ASSIGN_OR_RETURN(out->share, read_scalar(s.share(), "keygen share"));
+    return std::unique_ptr<protocol::Verified>(std::move(out));
+  }
+  ASSIGN_OR_RETURN(auto o, protocol::parse_payload<wire::KeygenOpening>(msg.payload));
+  auto out = std::make_unique<VerifiedOpening>();
+  RETURN_IF_ERROR(copy_fixed(o.rid(), out->o.rid, "rid"));
+  RETURN_IF_ERROR(copy_fixed(o.chain_code(), out->o.chain_code, "chain code"));
+  RETURN_IF_ERROR(copy_fixed(o.nonce(), out->o.nonce, "commitment nonce"));
+  // Exactly t Feldman commitments (degree t-1), every one a valid point other than O.
+  if (static_cast<uint32_t>(o.feldman_size()) != st_->cfg.threshold) {
+    return out_of_range("Feldman commitment vector has " + std::to_string(o.feldman_size()) +
+                        " entries, expected " + std::to_string(st_->cfg.threshold));
+  }
+  for (const std::string& f : o.feldman()) {
+    ASSIGN_OR_RETURN(Point p, read_point(f, "Feldman commitment"));
+    out->o.feldman.push_back(p);
+  }
+  ASSIGN_OR_RETURN(out->o.schnorr_commitment, read_point(o.schnorr_commitment(), "Schnorr commitment"));
+  if (commit_opening(*st_, msg.from, out->o) != st_->commitments.at(msg.from)) {
+    return verify_failed("opening does not match the round-1 commitment");
+  }
+  return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+void Round2::store(const Message& msg, std::unique_ptr<protocol::Verified> v) {
+  if (msg.kind == protocol::Kind::kP2P) {
+    st_->shares[msg.from] = protocol::verified_as<VerifiedShare>(std::move(v))->share;
+    st_->share_msgs[msg.from] = msg;
+  } else {
+    st_->openings[msg.from] = std::move(protocol::verified_as<VerifiedOpening>(std::move(v))->o);
+    st_->opening_msgs[msg.from] = msg;
+  }
+}
+
+Transition<KeyShare> Round2::finalize(Rng&) {
+  State& st = *st_;
+  const PartyIndex self = st.cfg.self;
+  const Scalar me = Scalar::from_u64(self);
+  st.openings[self] = st.mine;
+  st.shares[self] = st.poly.evaluate(me);
+
+  // A share that does not match its sender's Feldman commitments blames the
+  // sender; the signed p2p message plus the broadcast opening are the evidence.
+  for (PartyIndex j : st.cfg.parties) {
+    if (j == self) continue;
+    if (!feldman_verify(st.openings.at(j).feldman, me, st.shares.at(j))) {
+      return Transition<KeyShare>::fail(protocol::blame(
+          j, "party " + std::to_string(j) + " sent a keygen share inconsistent with its Feldman commitments",
+          {st.opening_msgs.at(j), st.share_msgs.at(j)}));
+    }
+  }
+
+  st.rid = {};
+  st.chain_code = {};
+  st.x = Scalar();
+  std::vector<Point> constants;
+  for (PartyIndex j : st.cfg.parties) {
+    const Opening& o = st.openings.at(j);
+    for (size_t b = 0; b < 32; ++b) {
+      st.rid[b] ^= o.rid[b];
+      st.chain_code[b] ^= o.chain_code[b];
+    }
+    st.x += st.shares.at(j);
+    constants.push_back(o.feldman[0]);
+  }
+  st.public_key = Point::sum(constants);
+  if (st.public_key.is_identity()) {
+    return Transition<KeyShare>::fail(protocol::Abort{st.cfg.parties, "the joint public key is the identity", {}});
+  }
+  // X_k = Σ_j F_j(k) for every party k.
+  st.public_shares.clear();
+  for (PartyIndex k : st.cfg.parties) {
+    std::vector<Point> parts;
+    for (PartyIndex j : st.cfg.parties) parts.push_back(feldman_evaluate(st.openings.at(j).feldman, Scalar::from_u64(k)));
+    st.public_shares.push_back(Point::sum(parts));
+  }
+
+  wire::KeygenProof p;
+  Point own = Point::base_mul(st.x);
+  auto proof = zk::sch_prove(schnorr_context(st, self), own, st.sch, st.x, st.rid);
+  auto enc = zk::encode(proof);
+  p.set_schnorr(to_string(enc));
+  std::vector<protocol::Outgoing> out{{protocol::Kind::kBroadcast, 0, protocol::serialize_deterministic(p)}};
+  return Transition<KeyShare>::advance(std::make_unique<Round3>(std::move(st_)), std::move(out));
+}
+
+}  // namespace custos::cggmp21::keygen

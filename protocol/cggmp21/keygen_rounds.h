@@ -1,0 +1,86 @@
+// Private: keygen state and round types (one .cpp per round).
+#pragma once
+
+#include <map>
+
+#include "crypto/commitment.h"
+#include "crypto/zk/sch.h"
+#include "protocol/cggmp21/common.h"
+#include "protocol/cggmp21/keygen.h"
+
+namespace custos::cggmp21::keygen {
+
+struct Opening {
+  Digest32 rid{};
+  std::array<uint8_t, 32> chain_code{};
+  std::vector<Point> feldman;
+  Point schnorr_commitment;
+  CommitNonce nonce{};
+};
+
+struct State {
+  KeygenConfig cfg;  // parties sorted
+  // Own round-1 secrets.
+  Polynomial poly;
+  Opening mine;
+  zk::SchCommitment sch;
+  // From peers.
+  std::map<PartyIndex, Digest32> commitments;
+  std::map<PartyIndex, Opening> openings;
+  std::map<PartyIndex, Scalar> shares;
+  std::map<PartyIndex, protocol::Message> opening_msgs, share_msgs;
+  // Results of round 2.
+  Digest32 rid{};
+  std::array<uint8_t, 32> chain_code{};
+  Scalar x;
+  std::vector<Point> public_shares;
+  Point public_key;
+};
+
+Digest32 commit_opening(const State& st, PartyIndex i, const Opening& o);
+zk::ProofContext schnorr_context(const State& st, PartyIndex prover);
+
+class Round1 final : public protocol::Round<KeyShare> {
+ public:
+  explicit Round1(std::unique_ptr<State> st) : st_(std::move(st)) {}
+  uint32_t number() const override { return 1; }
+  bool expects_broadcast() const override { return true; }
+  bool expects_p2p() const override { return false; }
+  bool echo_broadcasts() const override { return true; }
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
+  void store(const protocol::Message& msg, std::unique_ptr<protocol::Verified> v) override;
+  protocol::Transition<KeyShare> finalize(Rng& rng) override;
+
+ private:
+  std::unique_ptr<State> st_;
+};
+
+class Round2 final : public protocol::Round<KeyShare> {
+ public:
+  explicit Round2(std::unique_ptr<State> st) : st_(std::move(st)) {}
+  uint32_t number() const override { return 2; }
+  bool expects_broadcast() const override { return true; }
+  bool expects_p2p() const override { return true; }
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
+  void store(const protocol::Message& msg, std::unique_ptr<protocol::Verified> v) override;
+  protocol::Transition<KeyShare> finalize(Rng& rng) override;
+
+ private:
+  std::unique_ptr<State> st_;
+};
+
+class Round3 final : public protocol::Round<KeyShare> {
+ public:
+  explicit Round3(std::unique_ptr<State> st) : st_(std::move(st)) {}
+  uint32_t number() const override { return 3; }
+  bool expects_broadcast() const override { return true; }
+  bool expects_p2p() const override { return false; }
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
+  void store(const protocol::Message&, std::unique_ptr<protocol::Verified>) override {}
+  protocol::Transition<KeyShare> finalize(Rng& rng) override;
+
+ private:
+  std::unique_ptr<State> st_;
+};
+
+}  // namespace custos::cggmp21::keygen

@@ -1,0 +1,105 @@
+#include "protocol/message.h"
+
+#include "protocol/proto/envelope.pb.h"
+
+namespace custos::protocol {
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::kBroadcast: return "broadcast";
+    case Kind::kP2P: return "p2p";
+    case Kind::kEcho: return "echo";
+  }
+  return "?";
+}
+
+std::string Message::describe() const {
+  std::string s = protocol + " round " + std::to_string(round) + " " + kind_name(kind) + " from " +
+                  std::to_string(from);
+  if (kind == Kind::kP2P) s += " to " + std::to_string(to);
+  return s;
+}
+
+namespace {
+wire::Envelope to_proto(const Message& m, bool with_signature) {
+  wire::Envelope e;
+  e.set_version(kEnvelopeVersion);
+  e.set_session_id(m.session_id.data(), m.session_id.size());
+  e.set_protocol(m.protocol);
+  e.set_round(m.round);
+  e.set_kind(static_cast<wire::MessageKind>(m.kind));
+  e.set_from(m.from);
+  e.set_to(m.to);
+  e.set_seq(m.seq);
+  e.set_payload(m.payload.data(), m.payload.size());
+  if (with_signature) e.set_signature(m.signature.data(), m.signature.size());
+  return e;
+}
+std::vector<uint8_t> serialize(const google::protobuf::MessageLite& msg) {
+  std::string s;
+  // Deterministic so that signing bytes are reproducible.
+  {
+    google::protobuf::io::StringOutputStream sos(&s);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    msg.SerializeToCodedStream(&cos);
+  }
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
+}  // namespace
+
+std::vector<uint8_t> encode_envelope(const Message& m) { return serialize(to_proto(m, true)); }
+std::vector<uint8_t> signing_bytes(const Message& m) { return serialize(to_proto(m, false)); }
+
+Result<Message> decode_envelope(std::span<const uint8_t> bytes) {
+  if (bytes.size() > kMaxPayloadBytes + 1024) return out_of_range("envelope larger than the size limit");
+  wire::Envelope e;
+  if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return malformed("envelope does not parse");
+  if (e.version() != kEnvelopeVersion) return malformed("unsupported envelope version " + std::to_string(e.version()));
+  if (e.session_id().size() != 32) return malformed("session id must be 32 bytes");
+  if (e.protocol().empty() || e.protocol().size() > 64) return malformed("protocol name missing or too long");
+  if (e.kind() != wire::MESSAGE_KIND_BROADCAST && e.kind() != wire::MESSAGE_KIND_P2P &&
+      e.kind() != wire::MESSAGE_KIND_ECHO)
+    return malformed("unknown message kind");
+  if (e.from() == 0) return malformed("sender index 0");
+  if ((e.kind() == wire::MESSAGE_KIND_P2P) != (e.to() != 0)) {
+    return malformed("recipient must be set exactly for p2p messages");
+  }
+  if (e.payload().size() > kMaxPayloadBytes) return out_of_range("payload larger than the size limit");
+  if (e.signature().size() > 512) return out_of_range("signature too long");
+  Message m;
+  std::copy(e.session_id().begin(), e.session_id().end(), m.session_id.begin());
+  m.protocol = e.protocol();
+  m.round = e.round();
+  m.kind = static_cast<Kind>(e.kind());
+  m.from = e.from();
+  m.to = e.to();
+  m.seq = e.seq();
+  m.payload.assign(e.payload().begin(), e.payload().end());
+  m.signature.assign(e.signature().begin(), e.signature().end());
+  return m;
+}
+
+std::vector<uint8_t> encode_echo(const std::vector<EchoEntry>& entries) {
+  wire::Echo echo;
+  for (const auto& en : entries) {
+    auto* e = echo.add_entries();
+    e->set_from(en.from);
+    e->set_payload(en.payload.data(), en.payload.size());
+    e->set_signature(en.signature.data(), en.signature.size());
+  }
+  return serialize(echo);
+}
+
+Result<std::vector<EchoEntry>> decode_echo(std::span<const uint8_t> bytes) {
+  wire::Echo echo;
+  if (!echo.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return malformed("echo does not parse");
+  std::vector<EchoEntry> out;
+  for (const auto& e : echo.entries()) {
+    out.push_back(EchoEntry{e.from(), std::vector<uint8_t>(e.payload().begin(), e.payload().end()),
+                            std::vector<uint8_t>(e.signature().begin(), e.signature().end())});
+  }
+  return out;
+}
+
+}  // namespace custos::protocol

@@ -1,0 +1,94 @@
+// The sans-IO round abstraction (DESIGN §3). A protocol is a chain of rounds;
+// each round verifies incoming messages (pure, thread-safe), stores them, and
+// when every expected message is in, finalizes into the next round, an output
+// or an identifiable abort. Rounds never do I/O, read clocks or use the OS RNG.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/rng.h"
+#include "crypto/status.h"
+#include "protocol/message.h"
+
+namespace custos::protocol {
+
+// Identifiable abort as a value: who cheated, why, and the messages that show it.
+struct Abort {
+  std::vector<PartyIndex> culprits;
+  std::string reason;
+  std::vector<Message> evidence;
+  std::string to_string() const;
+};
+
+inline Abort blame(PartyIndex culprit, std::string reason, std::vector<Message> evidence = {}) {
+  return Abort{{culprit}, std::move(reason), std::move(evidence)};
+}
+
+// A message produced by a round, before the driver wraps it.
+struct Outgoing {
+  Kind kind = Kind::kBroadcast;
+  PartyIndex to = 0;  // for kP2P
+  std::vector<uint8_t> payload;
+};
+
+// The decoded, validated content of one message; each round defines its own subtype.
+class Verified {
+ public:
+  virtual ~Verified() = default;
+};
+
+template <class Out>
+class Round;
+
+template <class Out>
+struct Transition {
+  std::unique_ptr<Round<Out>> next;  // set when the protocol continues
+  std::vector<Outgoing> messages;    // the next round's outgoing messages
+  std::optional<Out> output;
+  std::optional<Abort> abort;
+
+  static Transition advance(std::unique_ptr<Round<Out>> next, std::vector<Outgoing> messages) {
+    Transition t;
+    t.next = std::move(next);
+    t.messages = std::move(messages);
+    return t;
+  }
+  static Transition finish(Out out) {
+    Transition t;
+    t.output.emplace(std::move(out));
+    return t;
+  }
+  static Transition fail(Abort a) {
+    Transition t;
+    t.abort.emplace(std::move(a));
+    return t;
+  }
+};
+
+template <class Out>
+class Round {
+ public:
+  virtual ~Round() = default;
+  virtual uint32_t number() const = 0;
+  virtual bool expects_broadcast() const = 0;
+  virtual bool expects_p2p() const = 0;
+  // Reliable broadcast: every party echoes this round's broadcasts, and the
+  // driver compares echoes before the next round finalizes (or before output).
+  virtual bool echo_broadcasts() const { return false; }
+  // Decode and check one message. Pure and thread-safe; a failure blames msg.from.
+  virtual Result<std::unique_ptr<Verified>> verify(const Message& msg) const = 0;
+  virtual void store(const Message& msg, std::unique_ptr<Verified> verified) = 0;
+  // Called once every expected message is stored.
+  virtual Transition<Out> finalize(Rng& rng) = 0;
+};
+
+// Helper for rounds: downcast a Verified to the round's concrete type.
+template <class T>
+std::unique_ptr<T> verified_as(std::unique_ptr<Verified> v) {
+  return std::unique_ptr<T>(static_cast<T*>(v.release()));
+}
+
+}  // namespace custos::protocol

@@ -1,0 +1,323 @@
+// The generic round driver (DESIGN §3). It checks session id, protocol, round,
+// sender and recipient of every message; buffers messages of the next round;
+// treats a conflicting duplicate as equivocation; implements echo broadcast;
+// verifies a complete round's messages (in parallel when given an executor);
+// and finalizes a round only when every expected message is in.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+
+#include "protocol/round.h"
+
+namespace custos::protocol {
+
+// Runs independent tasks, possibly in parallel. The default runs them in order.
+using Executor = std::function<void(std::vector<std::function<void()>>&)>;
+Executor sequential_executor();
+// Runs tasks on up to `threads` std::threads (used by the simulator and benchmarks).
+Executor thread_executor(unsigned threads);
+
+struct SessionParams {
+  std::string protocol;
+  Digest32 session_id{};
+  PartyIndex self = 0;
+  std::vector<PartyIndex> parties;  // every participant, including self
+};
+
+template <class Out>
+class Session {
+ public:
+  // `start` is the protocol's first transition (round 1 and its messages).
+  Session(SessionParams params, Transition<Out> start, Executor executor = sequential_executor())
+      : p_(std::move(params)), executor_(std::move(executor)) {
+    apply(std::move(start), std::nullopt);
+  }
+
+  // Messages produced since the last call.
+  std::vector<Message> take_outgoing() { return std::exchange(outgoing_, {}); }
+
+  // Feeds one message (already authenticated by the transport). Returns a
+  // non-ok status for messages that are ignored (misrouted, stale, duplicate
+  // of a finished round); protocol violations end the session in an abort.
+  Status handle(const Message& m, Rng& rng);
+
+  // Makes progress without a new message: call once after construction, since
+  // a round that expects nothing (a single-party session) completes at once.
+  void advance(Rng& rng) { progress(rng); }
+
+  bool finished() const { return output_.has_value() || abort_.has_value(); }
+  const std::optional<Out>& output() const { return output_; }
+  std::optional<Out> take_output() { return std::exchange(output_, std::nullopt); }
+  const std::optional<Abort>& aborted() const { return abort_; }
+  uint32_t current_round() const { return round_ ? round_->number() : 0; }
+  // Parties whose messages the session is still waiting for (to blame on timeout).
+  std::vector<PartyIndex> waiting_for() const;
+  const SessionParams& params() const { return p_; }
+
+ private:
+  using Key = std::tuple<uint32_t, Kind, PartyIndex>;
+
+  void apply(Transition<Out> t, std::optional<uint32_t> finished_round);
+  void fail(Abort a) {
+    if (!finished()) abort_ = std::move(a);
+    round_.reset();
+    held_output_.reset();
+  }
+  void progress(Rng& rng);
+  bool round_complete() const;
+  bool echoes_complete() const;
+  Status check_echo(const Message& echo);
+  std::vector<PartyIndex> others() const {
+    std::vector<PartyIndex> o;
+    for (PartyIndex q : p_.parties)
+      if (q != p_.self) o.push_back(q);
+    return o;
+  }
+  Message wrap(const Outgoing& o, uint32_t round) const {
+    Message m;
+    m.protocol = p_.protocol;
+    m.session_id = p_.session_id;
+    m.round = round;
+    m.kind = o.kind;
+    m.from = p_.self;
+    m.to = o.kind == Kind::kP2P ? o.to : 0;
+    m.payload = o.payload;
+    return m;
+  }
+
+  SessionParams p_;
+  Executor executor_;
+  std::unique_ptr<Round<Out>> round_;
+  std::map<Key, Message> received_;   // every accepted message, for duplicate/equivocation checks
+  std::set<Key> stored_;              // messages handed to their round
+  std::map<uint32_t, Message> my_broadcast_by_round_;
+  std::optional<uint32_t> echo_due_;  // round whose echoes must all arrive before going on
+  std::map<PartyIndex, bool> echo_ok_;
+  std::optional<Out> held_output_;    // output waiting for the last round's echoes
+  std::optional<Out> output_;
+  std::optional<Abort> abort_;
+  std::vector<Message> outgoing_;
+};
+
+// ---------------------------------------------------------------------------
+
+template <class Out>
+void Session<Out>::apply(Transition<Out> t, std::optional<uint32_t> finished_round) {
+  // Echo the broadcasts of the round just finished, if it asks for it.
+  if (finished_round && round_ && round_->echo_broadcasts()) {
+    std::vector<EchoEntry> entries;
+    for (PartyIndex q : p_.parties) {
+      const Message* m = nullptr;
+      if (q == p_.self) {
+        auto it = my_broadcast_by_round_.find(*finished_round);
+        if (it != my_broadcast_by_round_.end()) m = &it->second;
+      } else {
+        auto it = received_.find({*finished_round, Kind::kBroadcast, q});
+        if (it != received_.end()) m = &it->second;
+      }
+      if (m) entries.push_back(EchoEntry{q, m->payload, m->signature});
+    }
+    Outgoing echo{Kind::kEcho, 0, encode_echo(entries)};
+    outgoing_.push_back(wrap(echo, *finished_round));
+    echo_due_ = *finished_round;
+    echo_ok_.clear();
+  }
+  if (t.abort) return fail(std::move(*t.abort));
+  if (t.output) {
+    round_.reset();
+    if (echo_due_ && !echoes_complete()) {
+      held_output_ = std::move(t.output);
+    } else {
+      output_ = std::move(t.output);
+    }
+    return;
+  }
+  round_ = std::move(t.next);
+  if (!round_) return fail(blame(p_.self, "protocol bug: transition without next round or output"));
+  for (const Outgoing& o : t.messages) {
+    Message m = wrap(o, round_->number());
+    if (o.kind == Kind::kBroadcast) my_broadcast_by_round_[m.round] = m;
+    outgoing_.push_back(std::move(m));
+  }
+}
+
+template <class Out>
+bool Session<Out>::echoes_complete() const {
+  if (!echo_due_) return true;
+  for (PartyIndex q : others()) {
+    auto it = echo_ok_.find(q);
+    if (it == echo_ok_.end() || !it->second) return false;
+  }
+  return true;
+}
+
+template <class Out>
+bool Session<Out>::round_complete() const {
+  if (!round_) return false;
+  uint32_t r = round_->number();
+  for (PartyIndex q : others()) {
+    if (round_->expects_broadcast() && !received_.count({r, Kind::kBroadcast, q})) return false;
+    if (round_->expects_p2p() && !received_.count({r, Kind::kP2P, q})) return false;
+  }
+  return true;
+}
+
+template <class Out>
+std::vector<PartyIndex> Session<Out>::waiting_for() const {
+  std::vector<PartyIndex> w;
+  if (finished()) return w;
+  for (PartyIndex q : others()) {
+    bool missing = false;
+    if (round_) {
+      uint32_t r = round_->number();
+      missing |= round_->expects_broadcast() && !received_.count({r, Kind::kBroadcast, q});
+      missing |= round_->expects_p2p() && !received_.count({r, Kind::kP2P, q});
+    }
+    if (echo_due_ && !echo_ok_.count(q)) missing = true;
+    if (missing) w.push_back(q);
+  }
+  return w;
+}
+
+template <class Out>
+Status Session<Out>::check_echo(const Message& echo) {
+  auto entries = decode_echo(echo.payload);
+  if (!entries.ok()) {
+    fail(blame(echo.from, "malformed echo: " + entries.status().message(), {echo}));
+    return entries.status();
+  }
+  std::map<PartyIndex, const EchoEntry*> by_sender;
+  for (const EchoEntry& e : *entries) {
+    if (by_sender.count(e.from)) {
+      fail(blame(echo.from, "echo lists party " + std::to_string(e.from) + " twice", {echo}));
+      return verify_failed("bad echo");
+    }
+    by_sender[e.from] = &e;
+  }
+  for (PartyIndex q : p_.parties) {
+    auto it = by_sender.find(q);
+    if (it == by_sender.end()) {
+      fail(blame(echo.from, "echo of round " + std::to_string(echo.round) + " omits party " + std::to_string(q),
+                 {echo}));
+      return verify_failed("bad echo");
+    }
+    const Message* mine = nullptr;
+    if (q == p_.self) {
+      mine = &my_broadcast_by_round_.at(echo.round);
+    } else {
+      mine = &received_.at({echo.round, Kind::kBroadcast, q});
+    }
+    if (it->second->payload != mine->payload) {
+      if (q == p_.self || q == echo.from) {
+        // It misquotes what we sent, or contradicts its own broadcast to us.
+        fail(blame(echo.from, "echo of round " + std::to_string(echo.round) + " misquotes the broadcast of party " +
+                                  std::to_string(q),
+                   {*mine, echo}));
+      } else {
+        fail(blame(q, "broadcast equivocation: party " + std::to_string(q) + " sent different round " +
+                          std::to_string(echo.round) + " broadcasts to parties " + std::to_string(p_.self) +
+                          " and " + std::to_string(echo.from),
+                   {*mine, echo}));
+      }
+      return verify_failed("echo mismatch");
+    }
+  }
+  if (by_sender.size() != p_.parties.size()) {
+    fail(blame(echo.from, "echo lists a party outside the session", {echo}));
+    return verify_failed("bad echo");
+  }
+  echo_ok_[echo.from] = true;
+  return ok_status();
+}
+
+template <class Out>
+Status Session<Out>::handle(const Message& m, Rng& rng) {
+  if (finished()) return failed_precondition("session already finished");
+  if (m.protocol != p_.protocol) return invalid_argument("message for protocol " + m.protocol);
+  if (m.session_id != p_.session_id) return invalid_argument("message for another session");
+  bool known = false;
+  for (PartyIndex q : p_.parties) known |= (q == m.from);
+  if (!known || m.from == p_.self) return invalid_argument("sender " + std::to_string(m.from) + " is not a peer");
+  if (m.kind == Kind::kP2P && m.to != p_.self) return invalid_argument("p2p message addressed to another party");
+  if (m.kind != Kind::kP2P && m.to != 0) return invalid_argument("broadcast with a recipient");
+
+  Key key{m.round, m.kind, m.from};
+  auto prev = received_.find(key);
+  if (prev != received_.end()) {
+    if (prev->second.same_content(m)) return ok_status();  // harmless duplicate (retransmission)
+    fail(blame(m.from,
+               "equivocation: two different " + std::string(kind_name(m.kind)) + " messages for round " +
+                   std::to_string(m.round),
+               {prev->second, m}));
+    return verify_failed("equivocation");
+  }
+  uint32_t cur = current_round();
+  if (m.kind == Kind::kEcho) {
+    if (!echo_due_ || m.round != *echo_due_) {
+      // Echo for a round we have not finished yet: keep it until then (bounded: one per sender and round).
+      if (m.round < cur || m.round > cur + 1) return invalid_argument("echo for an unexpected round");
+    }
+  } else if (m.round < cur || (cur == 0 && !held_output_) || m.round > cur + 1) {
+    return invalid_argument("message for round " + std::to_string(m.round) + " while in round " +
+                            std::to_string(cur));
+  }
+  received_.emplace(key, m);
+  progress(rng);
+  return ok_status();
+}
+
+template <class Out>
+void Session<Out>::progress(Rng& rng) {
+  for (;;) {
+    if (finished()) return;
+    // Check echoes that have arrived for the round that is due.
+    if (echo_due_) {
+      for (PartyIndex q : others()) {
+        if (echo_ok_.count(q)) continue;
+        auto it = received_.find({*echo_due_, Kind::kEcho, q});
+        if (it == received_.end()) continue;
+        if (!check_echo(it->second).ok()) return;
+      }
+      if (echoes_complete()) {
+        echo_due_.reset();
+        if (held_output_) {
+          output_ = std::move(held_output_);
+          held_output_.reset();
+          return;
+        }
+      }
+    }
+    if (!round_ || !round_complete() || echo_due_) return;
+
+    // Verify every message of the round (in parallel when the executor allows), then store in order.
+    uint32_t r = round_->number();
+    std::vector<const Message*> batch;
+    for (PartyIndex q : others()) {
+      if (round_->expects_broadcast()) batch.push_back(&received_.at({r, Kind::kBroadcast, q}));
+      if (round_->expects_p2p()) batch.push_back(&received_.at({r, Kind::kP2P, q}));
+    }
+    std::vector<std::optional<Result<std::unique_ptr<Verified>>>> results(batch.size());
+    std::vector<std::function<void()>> tasks;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      tasks.push_back([&, i] { results[i].emplace(round_->verify(*batch[i])); });
+    }
+    executor_(tasks);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto& res = *results[i];
+      if (!res.ok()) {
+        return fail(blame(batch[i]->from, "party " + std::to_string(batch[i]->from) + ", " + batch[i]->describe() +
+                                              ": " + res.status().message(),
+                          {*batch[i]}));
+      }
+    }
+    for (size_t i = 0; i < batch.size(); ++i) round_->store(*batch[i], std::move(*results[i]).value());
+    Transition<Out> t = round_->finalize(rng);
+    apply(std::move(t), r);
+  }
+}
+
+}  // namespace custos::protocol

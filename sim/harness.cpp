@@ -1,0 +1,39 @@
+#include "sim/harness.h"
+
+#include "crypto/transcript.h"
+
+namespace custos::sim {
+
+std::map<PartyIndex, DeterministicRng> party_rngs(uint64_t seed, const std::vector<PartyIndex>& parties,
+                                                  std::string_view phase) {
+  std::map<PartyIndex, DeterministicRng> out;
+  for (PartyIndex p : parties) {
+    out.emplace(std::piecewise_construct, std::forward_as_tuple(p),
+                std::forward_as_tuple(seed, "custos/sim/" + std::string(phase) + "/" + std::to_string(p)));
+  }
+  return out;
+}
+
+Digest32 session_id_for(std::string_view phase, uint64_t seed) {
+  Transcript t("custos/sim/session-id");
+  t.append_str("phase", phase).append_u64("seed", seed);
+  return t.digest();
+}
+
+RunResult<cggmp21::KeyShare> run_keygen(uint32_t threshold, uint32_t n, uint64_t seed, const SchedulerOptions& opt,
+                                        const std::map<PartyIndex, Tamper>& adversaries) {
+  std::vector<PartyIndex> parties;
+  for (uint32_t i = 1; i <= n; ++i) parties.push_back(i);
+  auto rngs = party_rngs(seed, parties, "keygen");
+  Digest32 sid = session_id_for("keygen", seed);
+  std::map<PartyIndex, protocol::Session<cggmp21::KeyShare>> sessions;
+  for (PartyIndex p : parties) {
+    cggmp21::KeygenConfig cfg{sid, p, parties, threshold};
+    auto s = cggmp21::make_keygen_session(cfg, rngs.at(p));
+    if (!s.ok()) std::abort();
+    sessions.emplace(p, std::move(s).value());
+  }
+  return run_sessions(sessions, rngs, opt, adversaries);
+}
+
+}  // namespace custos::sim

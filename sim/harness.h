@@ -1,0 +1,24 @@
+// Whole-protocol helpers for tests, the demo and benchmarks: run every party
+// of a CGGMP21 phase in-process through run_sessions and return the outputs.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "protocol/cggmp21/keygen.h"
+#include "sim/runner.h"
+
+namespace custos::sim {
+
+// Party p's RNG for a run: forked from the run seed so every party has its own stream.
+std::map<PartyIndex, DeterministicRng> party_rngs(uint64_t seed, const std::vector<PartyIndex>& parties,
+                                                  std::string_view phase);
+
+Digest32 session_id_for(std::string_view phase, uint64_t seed);
+
+// Threshold keygen among parties 1..n with `threshold` signers needed.
+RunResult<cggmp21::KeyShare> run_keygen(uint32_t threshold, uint32_t n, uint64_t seed,
+                                        const SchedulerOptions& opt = {},
+                                        const std::map<PartyIndex, Tamper>& adversaries = {});
+
+}  // namespace custos::sim
