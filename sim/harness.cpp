@@ -36,4 +36,23 @@ RunResult<cggmp21::KeyShare> run_keygen(uint32_t threshold, uint32_t n, uint64_t
   return run_sessions(sessions, rngs, opt, adversaries);
 }
 
+RunResult<cggmp21::AuxInfoOutput> run_aux_info(const std::vector<PartyIndex>& parties, const PaillierKeys& keys,
+                                               uint64_t seed, const std::map<PartyIndex, cggmp21::KeyShare>* shares,
+                                               const SchedulerOptions& opt,
+                                               const std::map<PartyIndex, Tamper>& adversaries) {
+  const char* phase = shares ? "refresh" : "aux-info";
+  auto rngs = party_rngs(seed, parties, phase);
+  Digest32 sid = session_id_for(phase, seed);
+  std::map<PartyIndex, protocol::Session<cggmp21::AuxInfoOutput>> sessions;
+  for (size_t k = 0; k < parties.size(); ++k) {
+    PartyIndex p = parties[k];
+    cggmp21::AuxInfoConfig cfg{sid, p, parties, keys.at(k), std::nullopt};
+    if (shares) cfg.refresh = shares->at(p);
+    auto s = cggmp21::make_aux_info_session(cfg, rngs.at(p));
+    if (!s.ok()) std::abort();
+    sessions.emplace(p, std::move(s).value());
+  }
+  return run_sessions(sessions, rngs, opt, adversaries);
+}
+
 }  // namespace custos::sim

@@ -5,7 +5,9 @@
 #include <map>
 #include <vector>
 
+#include "protocol/cggmp21/aux_info.h"
 #include "protocol/cggmp21/keygen.h"
+#include "sim/key_pool.h"
 #include "sim/runner.h"
 
 namespace custos::sim {
@@ -20,5 +22,13 @@ Digest32 session_id_for(std::string_view phase, uint64_t seed);
 RunResult<cggmp21::KeyShare> run_keygen(uint32_t threshold, uint32_t n, uint64_t seed,
                                         const SchedulerOptions& opt = {},
                                         const std::map<PartyIndex, Tamper>& adversaries = {});
+
+// Aux-info among `parties`, party at position k using keys[k]. With `shares`
+// set (one per party) it runs a key refresh of those shares instead.
+RunResult<cggmp21::AuxInfoOutput> run_aux_info(const std::vector<PartyIndex>& parties, const PaillierKeys& keys,
+                                               uint64_t seed,
+                                               const std::map<PartyIndex, cggmp21::KeyShare>* shares = nullptr,
+                                               const SchedulerOptions& opt = {},
+                                               const std::map<PartyIndex, Tamper>& adversaries = {});
 
 }  // namespace custos::sim

@@ -1,0 +1,107 @@
+// Aux-info round 3 (Fig 6 output): verify Πmod_j, and Πfac_j under our own
+// ring-Pedersen parameters; for refresh check each zero-share against its
+// Feldman commitments and add them (the public key cannot change because every
+// dealt constant term is O), then prove the new share in round 4.
+#include "protocol/cggmp21/aux_info_rounds.h"
+#include "protocol/proto/cggmp21.pb.h"
+
+namespace custos::cggmp21::aux {
+
+using protocol::Message;
+using protocol::Transition;
+
+namespace {
+struct VerifiedPrivate : protocol::Verified {
+  Scalar share;
+};
+}  // namespace
+
+Result<std::unique_ptr<protocol::Verified>> Round3::verify(const Message& msg) const {
+  const State& st = *st_;
+  const PartyIndex self = st.cfg.self;
+  if (msg.kind == protocol::Kind::kBroadcast) {
+    ASSIGN_OR_RETURN(auto m, protocol::parse_payload<wire::AuxModProof>(msg.payload));
+    ASSIGN_OR_RETURN(auto proof, zk::decode_mod_proof(protocol::field_bytes(m.mod_proof())));
+    RETURN_IF_ERROR(zk::mod_verify(zk::ProofContext{st.sid_rho, msg.from, 0},
+                                   zk::ModStatement{st.aux.at(msg.from).paillier.n()}, proof));
+    return std::unique_ptr<protocol::Verified>(std::make_unique<protocol::Verified>());
+  }
+  ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::AuxPrivate>(msg.payload));
+  ASSIGN_OR_RETURN(auto fac, zk::decode_fac_proof(protocol::field_bytes(p.fac_proof())));
+  zk::FacStatement fs{st.aux.at(msg.from).paillier.n(), st.rp->params()};
+  RETURN_IF_ERROR(zk::fac_verify(zk::ProofContext{st.sid_rho, msg.from, self}, fs, fac, st.rp.get()));
+  auto out = std::make_unique<VerifiedPrivate>();
+  if (st.refresh) {
+    ASSIGN_OR_RETURN(out->share, read_scalar(p.refresh_share(), "refresh share"));
+    if (!feldman_verify(st.openings.at(msg.from).refresh_feldman, Scalar::from_u64(self), out->share)) {
+      return verify_failed("refresh share is inconsistent with the sender's Feldman commitments");
+    }
+  } else if (!p.refresh_share().empty()) {
+    return malformed("aux-info message carries a refresh share");
+  }
+  return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+void Round3::store(const Message& msg, std::unique_ptr<protocol::Verified> v) {
+  if (msg.kind == protocol::Kind::kP2P) {
+    st_->refresh_shares[msg.from] = protocol::verified_as<VerifiedPrivate>(std::move(v))->share;
+    st_->private_msgs[msg.from] = msg;
+  }
+}
+
+AuxInfoOutput make_output(State& st) {
+  AuxInfoOutput out;
+  out.aux.epoch = st.sid_rho;
+  out.aux.self = st.cfg.self;
+  out.aux.paillier = st.cfg.paillier;
+  out.aux.ring_pedersen = st.rp;
+  out.aux.parties = st.aux;
+  if (st.refresh) out.share = st.new_share;
+  return out;
+}
+
+Transition<Out> Round3::finalize(Rng&) {
+  State& st = *st_;
+  if (!st.refresh) return Transition<Out>::finish(make_output(st));
+
+  const PartyIndex self = st.cfg.self;
+  const KeyShare& old = *st.cfg.refresh;
+  KeyShare ks = old;
+  Scalar delta = st.zero_poly.evaluate(Scalar::from_u64(self));
+  for (auto& [j, s] : st.refresh_shares) delta += s;
+  ks.secret_share = old.secret_share + delta;
+  for (size_t pos = 0; pos < ks.parties.size(); ++pos) {
+    Scalar k = Scalar::from_u64(ks.parties[pos]);
+    std::vector<Point> parts{old.public_shares[pos]};
+    for (PartyIndex j : st.cfg.parties) parts.push_back(feldman_evaluate(st.openings.at(j).refresh_feldman, k));
+    ks.public_shares[pos] = Point::sum(parts);
+  }
+  ks.epoch = st.sid_rho;
+  if (Point::base_mul(ks.secret_share) != ks.public_share(self)) {
+    return Transition<Out>::fail(protocol::Abort{{}, "refreshed share does not match its public share", {}});
+  }
+  st.new_share = std::move(ks);
+
+  wire::AuxSchnorr w;
+  auto proof = zk::sch_prove(zk::ProofContext{st.sid_rho, self, 0}, st.new_share.public_share(self), st.sch,
+                             st.new_share.secret_share);
+  w.set_schnorr(to_string(zk::encode(proof)));
+  std::vector<protocol::Outgoing> out{{protocol::Kind::kBroadcast, 0, protocol::serialize_deterministic(w)}};
+  return Transition<Out>::advance(std::make_unique<Round4>(std::move(st_)), std::move(out));
+}
+
+Result<std::unique_ptr<protocol::Verified>> Round4::verify(const Message& msg) const {
+  const State& st = *st_;
+  ASSIGN_OR_RETURN(auto w, protocol::parse_payload<wire::AuxSchnorr>(msg.payload));
+  ASSIGN_OR_RETURN(auto proof, zk::decode_sch_proof(protocol::field_bytes(w.schnorr())));
+  if (!(proof.A == st.openings.at(msg.from).schnorr_commitment)) {
+    return verify_failed("Schnorr proof does not use the nonce committed in round 1");
+  }
+  RETURN_IF_ERROR(
+      zk::sch_verify(zk::ProofContext{st.sid_rho, msg.from, 0}, st.new_share.public_share(msg.from), proof));
+  return std::unique_ptr<protocol::Verified>(std::make_unique<protocol::Verified>());
+}
+
+Transition<Out> Round4::finalize(Rng&) { return Transition<Out>::finish(make_output(*st_)); }
+
+}  // namespace custos::cggmp21::aux
