@@ -34,7 +34,20 @@ struct Outgoing {
   std::vector<uint8_t> payload;
 };
 
-// The decoded, validated content of one message; each round defines its own subtype.
+// Everything one sender sent for a round: its broadcast and/or its p2p message to us.
+struct Incoming {
+  PartyIndex from = 0;
+  const Message* broadcast = nullptr;
+  const Message* p2p = nullptr;
+  std::vector<Message> evidence() const {
+    std::vector<Message> e;
+    if (broadcast) e.push_back(*broadcast);
+    if (p2p) e.push_back(*p2p);
+    return e;
+  }
+};
+
+// The decoded, validated content of one sender's messages; each round defines its own subtype.
 class Verified {
  public:
   virtual ~Verified() = default;
@@ -78,9 +91,9 @@ class Round {
   // Reliable broadcast: every party echoes this round's broadcasts, and the
   // driver compares echoes before the next round finalizes (or before output).
   virtual bool echo_broadcasts() const { return false; }
-  // Decode and check one message. Pure and thread-safe; a failure blames msg.from.
-  virtual Result<std::unique_ptr<Verified>> verify(const Message& msg) const = 0;
-  virtual void store(const Message& msg, std::unique_ptr<Verified> verified) = 0;
+  // Decode and check one sender's messages. Pure and thread-safe; a failure blames in.from.
+  virtual Result<std::unique_ptr<Verified>> verify(const Incoming& in) const = 0;
+  virtual void store(const Incoming& in, std::unique_ptr<Verified> verified) = 0;
   // Called once every expected message is stored.
   virtual Transition<Out> finalize(Rng& rng) = 0;
 };

@@ -293,28 +293,31 @@ void Session<Out>::progress(Rng& rng) {
     }
     if (!round_ || !round_complete() || echo_due_) return;
 
-    // Verify every message of the round (in parallel when the executor allows), then store in order.
+    // Verify every sender's messages (in parallel when the executor allows), then store in order.
     uint32_t r = round_->number();
-    std::vector<const Message*> batch;
+    std::vector<Incoming> batch;
     for (PartyIndex q : others()) {
-      if (round_->expects_broadcast()) batch.push_back(&received_.at({r, Kind::kBroadcast, q}));
-      if (round_->expects_p2p()) batch.push_back(&received_.at({r, Kind::kP2P, q}));
+      Incoming in{q, nullptr, nullptr};
+      if (round_->expects_broadcast()) in.broadcast = &received_.at({r, Kind::kBroadcast, q});
+      if (round_->expects_p2p()) in.p2p = &received_.at({r, Kind::kP2P, q});
+      batch.push_back(in);
     }
     std::vector<std::optional<Result<std::unique_ptr<Verified>>>> results(batch.size());
     std::vector<std::function<void()>> tasks;
     for (size_t i = 0; i < batch.size(); ++i) {
-      tasks.push_back([&, i] { results[i].emplace(round_->verify(*batch[i])); });
+      tasks.push_back([&, i] { results[i].emplace(round_->verify(batch[i])); });
     }
     executor_(tasks);
     for (size_t i = 0; i < batch.size(); ++i) {
       auto& res = *results[i];
       if (!res.ok()) {
-        return fail(blame(batch[i]->from, "party " + std::to_string(batch[i]->from) + ", " + batch[i]->describe() +
-                                              ": " + res.status().message(),
-                          {*batch[i]}));
+        return fail(blame(batch[i].from,
+                          "party " + std::to_string(batch[i].from) + ", " + p_.protocol + " round " +
+                              std::to_string(r) + ": " + res.status().message(),
+                          batch[i].evidence()));
       }
     }
-    for (size_t i = 0; i < batch.size(); ++i) round_->store(*batch[i], std::move(*results[i]).value());
+    for (size_t i = 0; i < batch.size(); ++i) round_->store(batch[i], std::move(*results[i]).value());
     Transition<Out> t = round_->finalize(rng);
     apply(std::move(t), r);
   }

@@ -79,14 +79,16 @@ struct Commitment : protocol::Verified {
 };
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round1::verify(const Message& msg) const {
+Result<std::unique_ptr<protocol::Verified>> Round1::verify(const protocol::Incoming& in) const {
+  const Message& msg = *in.broadcast;
   ASSIGN_OR_RETURN(auto c, protocol::parse_payload<wire::AuxCommit>(msg.payload));
   auto out = std::make_unique<Commitment>();
   ASSIGN_OR_RETURN(out->v, read_digest(c.commitment(), "aux-info commitment"));
   return std::unique_ptr<protocol::Verified>(std::move(out));
 }
 
-void Round1::store(const Message& msg, std::unique_ptr<protocol::Verified> v) {
+void Round1::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {
+  const Message& msg = *in.broadcast;
   st_->commitments[msg.from] = protocol::verified_as<Commitment>(std::move(v))->v;
 }
 

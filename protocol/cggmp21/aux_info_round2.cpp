@@ -25,7 +25,8 @@ Status copy_fixed(const std::string& f, std::array<uint8_t, N>& out, const char*
 }
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round2::verify(const Message& msg) const {
+Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incoming& in) const {
+  const Message& msg = *in.broadcast;
   using zk::kPaillierBits;
   const State& st = *st_;
   ASSIGN_OR_RETURN(auto w, protocol::parse_payload<wire::AuxOpening>(msg.payload));
@@ -68,7 +69,8 @@ Result<std::unique_ptr<protocol::Verified>> Round2::verify(const Message& msg) c
   return std::unique_ptr<protocol::Verified>(std::move(out));
 }
 
-void Round2::store(const Message& msg, std::unique_ptr<protocol::Verified> v) {
+void Round2::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {
+  const Message& msg = *in.broadcast;
   auto vo = protocol::verified_as<VerifiedOpening>(std::move(v));
   st_->openings[msg.from] = std::move(vo->o);
   st_->aux[msg.from] = std::move(vo->aux);

@@ -16,24 +16,22 @@ struct VerifiedPrivate : protocol::Verified {
 };
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round3::verify(const Message& msg) const {
+Result<std::unique_ptr<protocol::Verified>> Round3::verify(const protocol::Incoming& in) const {
   const State& st = *st_;
   const PartyIndex self = st.cfg.self;
-  if (msg.kind == protocol::Kind::kBroadcast) {
-    ASSIGN_OR_RETURN(auto m, protocol::parse_payload<wire::AuxModProof>(msg.payload));
-    ASSIGN_OR_RETURN(auto proof, zk::decode_mod_proof(protocol::field_bytes(m.mod_proof())));
-    RETURN_IF_ERROR(zk::mod_verify(zk::ProofContext{st.sid_rho, msg.from, 0},
-                                   zk::ModStatement{st.aux.at(msg.from).paillier.n()}, proof));
-    return std::unique_ptr<protocol::Verified>(std::make_unique<protocol::Verified>());
-  }
-  ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::AuxPrivate>(msg.payload));
+  ASSIGN_OR_RETURN(auto m, protocol::parse_payload<wire::AuxModProof>(in.broadcast->payload));
+  ASSIGN_OR_RETURN(auto mod, zk::decode_mod_proof(protocol::field_bytes(m.mod_proof())));
+  RETURN_IF_ERROR(zk::mod_verify(zk::ProofContext{st.sid_rho, in.from, 0},
+                                 zk::ModStatement{st.aux.at(in.from).paillier.n()}, mod));
+
+  ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::AuxPrivate>(in.p2p->payload));
   ASSIGN_OR_RETURN(auto fac, zk::decode_fac_proof(protocol::field_bytes(p.fac_proof())));
-  zk::FacStatement fs{st.aux.at(msg.from).paillier.n(), st.rp->params()};
-  RETURN_IF_ERROR(zk::fac_verify(zk::ProofContext{st.sid_rho, msg.from, self}, fs, fac, st.rp.get()));
+  zk::FacStatement fs{st.aux.at(in.from).paillier.n(), st.rp->params()};
+  RETURN_IF_ERROR(zk::fac_verify(zk::ProofContext{st.sid_rho, in.from, self}, fs, fac, st.rp.get()));
   auto out = std::make_unique<VerifiedPrivate>();
   if (st.refresh) {
     ASSIGN_OR_RETURN(out->share, read_scalar(p.refresh_share(), "refresh share"));
-    if (!feldman_verify(st.openings.at(msg.from).refresh_feldman, Scalar::from_u64(self), out->share)) {
+    if (!feldman_verify(st.openings.at(in.from).refresh_feldman, Scalar::from_u64(self), out->share)) {
       return verify_failed("refresh share is inconsistent with the sender's Feldman commitments");
     }
   } else if (!p.refresh_share().empty()) {
@@ -42,11 +40,8 @@ Result<std::unique_ptr<protocol::Verified>> Round3::verify(const Message& msg) c
   return std::unique_ptr<protocol::Verified>(std::move(out));
 }
 
-void Round3::store(const Message& msg, std::unique_ptr<protocol::Verified> v) {
-  if (msg.kind == protocol::Kind::kP2P) {
-    st_->refresh_shares[msg.from] = protocol::verified_as<VerifiedPrivate>(std::move(v))->share;
-    st_->private_msgs[msg.from] = msg;
-  }
+void Round3::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {
+  st_->refresh_shares[in.from] = protocol::verified_as<VerifiedPrivate>(std::move(v))->share;
 }
 
 AuxInfoOutput make_output(State& st) {
@@ -90,7 +85,8 @@ Transition<Out> Round3::finalize(Rng&) {
   return Transition<Out>::advance(std::make_unique<Round4>(std::move(st_)), std::move(out));
 }
 
-Result<std::unique_ptr<protocol::Verified>> Round4::verify(const Message& msg) const {
+Result<std::unique_ptr<protocol::Verified>> Round4::verify(const protocol::Incoming& in) const {
+  const Message& msg = *in.broadcast;
   const State& st = *st_;
   ASSIGN_OR_RETURN(auto w, protocol::parse_payload<wire::AuxSchnorr>(msg.payload));
   ASSIGN_OR_RETURN(auto proof, zk::decode_sch_proof(protocol::field_bytes(w.schnorr())));

@@ -35,7 +35,7 @@ struct State {
   std::map<PartyIndex, Digest32> commitments;
   std::map<PartyIndex, Opening> openings;
   std::map<PartyIndex, PartyAux> aux;  // validated public parameters (incl. own)
-  std::map<PartyIndex, protocol::Message> opening_msgs, private_msgs;
+  std::map<PartyIndex, protocol::Message> opening_msgs;
   Digest32 sid_rho{};  // H(sid, ρ): binds round-3/4 proofs to the joint randomness
   std::map<PartyIndex, Scalar> refresh_shares;
   KeyShare new_share;  // refresh only, after round 3
@@ -51,8 +51,8 @@ class Round1 final : public protocol::Round<Out> {
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return false; }
   bool echo_broadcasts() const override { return true; }
-  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
-  void store(const protocol::Message& msg, std::unique_ptr<protocol::Verified> v) override;
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<Out> finalize(Rng& rng) override;
 
  private:
@@ -65,8 +65,8 @@ class Round2 final : public protocol::Round<Out> {
   uint32_t number() const override { return 2; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return false; }
-  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
-  void store(const protocol::Message& msg, std::unique_ptr<protocol::Verified> v) override;
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<Out> finalize(Rng& rng) override;
 
  private:
@@ -79,8 +79,8 @@ class Round3 final : public protocol::Round<Out> {
   uint32_t number() const override { return 3; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return true; }
-  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
-  void store(const protocol::Message& msg, std::unique_ptr<protocol::Verified> v) override;
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<Out> finalize(Rng& rng) override;
 
  private:
@@ -93,8 +93,8 @@ class Round4 final : public protocol::Round<Out> {
   uint32_t number() const override { return 4; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return false; }
-  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
-  void store(const protocol::Message&, std::unique_ptr<protocol::Verified>) override {}
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  void store(const protocol::Incoming&, std::unique_ptr<protocol::Verified>) override {}
   protocol::Transition<Out> finalize(Rng& rng) override;
 
  private:

@@ -11,10 +11,8 @@ using protocol::Message;
 using protocol::Transition;
 
 namespace {
-struct VerifiedOpening : protocol::Verified {
+struct VerifiedRound2 : protocol::Verified {
   Opening o;
-};
-struct VerifiedShare : protocol::Verified {
   Scalar share;
 };
 
@@ -26,15 +24,12 @@ Status copy_fixed(const std::string& f, std::array<uint8_t, N>& out, const char*
 }
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round2::verify(const Message& msg) const {
-  if (msg.kind == protocol::Kind::kP2P) {
-    ASSIGN_OR_RETURN(auto s, protocol::parse_payload<wire::KeygenShare>(msg.payload));
-    auto out = std::make_unique<VerifiedShare>();
-    ASSIGN_OR_RETURN(out->share, read_scalar(s.share(), "keygen share"));
-    return std::unique_ptr<protocol::Verified>(std::move(out));
-  }
-  ASSIGN_OR_RETURN(auto o, protocol::parse_payload<wire::KeygenOpening>(msg.payload));
-  auto out = std::make_unique<VerifiedOpening>();
+Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incoming& in) const {
+  auto out = std::make_unique<VerifiedRound2>();
+  ASSIGN_OR_RETURN(auto s, protocol::parse_payload<wire::KeygenShare>(in.p2p->payload));
+  ASSIGN_OR_RETURN(out->share, read_scalar(s.share(), "keygen share"));
+
+  ASSIGN_OR_RETURN(auto o, protocol::parse_payload<wire::KeygenOpening>(in.broadcast->payload));
   RETURN_IF_ERROR(copy_fixed(o.rid(), out->o.rid, "rid"));
   RETURN_IF_ERROR(copy_fixed(o.chain_code(), out->o.chain_code, "chain code"));
   RETURN_IF_ERROR(copy_fixed(o.nonce(), out->o.nonce, "commitment nonce"));
@@ -48,20 +43,21 @@ Result<std::unique_ptr<protocol::Verified>> Round2::verify(const Message& msg) c
     out->o.feldman.push_back(p);
   }
   ASSIGN_OR_RETURN(out->o.schnorr_commitment, read_point(o.schnorr_commitment(), "Schnorr commitment"));
-  if (commit_opening(*st_, msg.from, out->o) != st_->commitments.at(msg.from)) {
+  if (commit_opening(*st_, in.from, out->o) != st_->commitments.at(in.from)) {
     return verify_failed("opening does not match the round-1 commitment");
+  }
+  // A share that does not match the sender's Feldman commitments blames the
+  // sender; its signed p2p message and broadcast opening are the evidence.
+  if (!feldman_verify(out->o.feldman, Scalar::from_u64(st_->cfg.self), out->share)) {
+    return verify_failed("keygen share is inconsistent with the sender's Feldman commitments");
   }
   return std::unique_ptr<protocol::Verified>(std::move(out));
 }
 
-void Round2::store(const Message& msg, std::unique_ptr<protocol::Verified> v) {
-  if (msg.kind == protocol::Kind::kP2P) {
-    st_->shares[msg.from] = protocol::verified_as<VerifiedShare>(std::move(v))->share;
-    st_->share_msgs[msg.from] = msg;
-  } else {
-    st_->openings[msg.from] = std::move(protocol::verified_as<VerifiedOpening>(std::move(v))->o);
-    st_->opening_msgs[msg.from] = msg;
-  }
+void Round2::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {
+  auto r = protocol::verified_as<VerifiedRound2>(std::move(v));
+  st_->shares[in.from] = r->share;
+  st_->openings[in.from] = std::move(r->o);
 }
 
 Transition<KeyShare> Round2::finalize(Rng&) {
@@ -70,17 +66,6 @@ Transition<KeyShare> Round2::finalize(Rng&) {
   const Scalar me = Scalar::from_u64(self);
   st.openings[self] = st.mine;
   st.shares[self] = st.poly.evaluate(me);
-
-  // A share that does not match its sender's Feldman commitments blames the
-  // sender; the signed p2p message plus the broadcast opening are the evidence.
-  for (PartyIndex j : st.cfg.parties) {
-    if (j == self) continue;
-    if (!feldman_verify(st.openings.at(j).feldman, me, st.shares.at(j))) {
-      return Transition<KeyShare>::fail(protocol::blame(
-          j, "party " + std::to_string(j) + " sent a keygen share inconsistent with its Feldman commitments",
-          {st.opening_msgs.at(j), st.share_msgs.at(j)}));
-    }
-  }
 
   st.rid = {};
   st.chain_code = {};

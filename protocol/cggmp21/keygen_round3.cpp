@@ -8,7 +8,8 @@ namespace custos::cggmp21::keygen {
 using protocol::Message;
 using protocol::Transition;
 
-Result<std::unique_ptr<protocol::Verified>> Round3::verify(const Message& msg) const {
+Result<std::unique_ptr<protocol::Verified>> Round3::verify(const protocol::Incoming& in) const {
+  const Message& msg = *in.broadcast;
   ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::KeygenProof>(msg.payload));
   ASSIGN_OR_RETURN(auto proof, zk::decode_sch_proof(protocol::field_bytes(p.schnorr())));
   const State& st = *st_;

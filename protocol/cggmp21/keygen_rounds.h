@@ -28,7 +28,7 @@ struct State {
   std::map<PartyIndex, Digest32> commitments;
   std::map<PartyIndex, Opening> openings;
   std::map<PartyIndex, Scalar> shares;
-  std::map<PartyIndex, protocol::Message> opening_msgs, share_msgs;
+
   // Results of round 2.
   Digest32 rid{};
   std::array<uint8_t, 32> chain_code{};
@@ -47,8 +47,8 @@ class Round1 final : public protocol::Round<KeyShare> {
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return false; }
   bool echo_broadcasts() const override { return true; }
-  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
-  void store(const protocol::Message& msg, std::unique_ptr<protocol::Verified> v) override;
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<KeyShare> finalize(Rng& rng) override;
 
  private:
@@ -61,8 +61,8 @@ class Round2 final : public protocol::Round<KeyShare> {
   uint32_t number() const override { return 2; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return true; }
-  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
-  void store(const protocol::Message& msg, std::unique_ptr<protocol::Verified> v) override;
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<KeyShare> finalize(Rng& rng) override;
 
  private:
@@ -75,8 +75,8 @@ class Round3 final : public protocol::Round<KeyShare> {
   uint32_t number() const override { return 3; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return false; }
-  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Message& msg) const override;
-  void store(const protocol::Message&, std::unique_ptr<protocol::Verified>) override {}
+  Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  void store(const protocol::Incoming&, std::unique_ptr<protocol::Verified>) override {}
   protocol::Transition<KeyShare> finalize(Rng& rng) override;
 
  private:
