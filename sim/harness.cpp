@@ -2,6 +2,8 @@
 
 #include "crypto/transcript.h"
 
+#include <cstdio>
+
 namespace custos::sim {
 
 std::map<PartyIndex, DeterministicRng> party_rngs(uint64_t seed, const std::vector<PartyIndex>& parties,
@@ -50,6 +52,69 @@ RunResult<cggmp21::AuxInfoOutput> run_aux_info(const std::vector<PartyIndex>& pa
     if (shares) cfg.refresh = shares->at(p);
     auto s = cggmp21::make_aux_info_session(cfg, rngs.at(p));
     if (!s.ok()) std::abort();
+    sessions.emplace(p, std::move(s).value());
+  }
+  return run_sessions(sessions, rngs, opt, adversaries);
+}
+
+std::map<PartyIndex, PartyKey> setup_keys(uint32_t threshold, uint32_t n, const PaillierKeys& keys, uint64_t seed) {
+  auto kg = run_keygen(threshold, n, seed);
+  if (kg.outputs.size() != n) {
+    std::fprintf(stderr, "setup_keys: keygen failed\n");
+    std::abort();
+  }
+  std::vector<PartyIndex> parties;
+  for (uint32_t i = 1; i <= n; ++i) parties.push_back(i);
+  auto aux = run_aux_info(parties, keys, seed);
+  if (aux.outputs.size() != n) {
+    for (auto& [p, a] : aux.aborts) std::fprintf(stderr, "setup_keys: aux-info abort at %u: %s\n", p, a.to_string().c_str());
+    std::abort();
+  }
+  std::map<PartyIndex, PartyKey> out;
+  for (PartyIndex p : parties) {
+    out[p] = PartyKey{std::make_shared<const cggmp21::KeyShare>(kg.outputs.at(p)),
+                      std::make_shared<const cggmp21::AuxInfo>(aux.outputs.at(p).aux)};
+  }
+  return out;
+}
+
+RunResult<cggmp21::Presignature> run_presign(const std::map<PartyIndex, PartyKey>& keys,
+                                             const std::vector<PartyIndex>& signers, uint64_t seed,
+                                             const SchedulerOptions& opt,
+                                             const std::map<PartyIndex, Tamper>& adversaries,
+                                             protocol::Executor executor) {
+  auto rngs = party_rngs(seed, signers, "presign");
+  Digest32 sid = session_id_for("presign", seed);
+  std::map<PartyIndex, protocol::Session<cggmp21::Presignature>> sessions;
+  for (PartyIndex p : signers) {
+    cggmp21::PresignConfig cfg{sid, keys.at(p).share, keys.at(p).aux, signers};
+    auto s = cggmp21::make_presign_session(cfg, rngs.at(p), executor);
+    if (!s.ok()) {
+      std::fprintf(stderr, "run_presign: %s\n", s.status().to_string().c_str());
+      std::abort();
+    }
+    sessions.emplace(p, std::move(s).value());
+  }
+  return run_sessions(sessions, rngs, opt, adversaries);
+}
+
+RunResult<cggmp21::SignOutput> run_sign(const std::map<PartyIndex, PartyKey>& keys,
+                                        const std::map<PartyIndex, cggmp21::Presignature>& presignatures,
+                                        const Digest32& digest, const Scalar& tweak, uint64_t seed,
+                                        const SchedulerOptions& opt,
+                                        const std::map<PartyIndex, Tamper>& adversaries) {
+  std::vector<PartyIndex> signers;
+  for (auto& [p, ps] : presignatures) signers.push_back(p);
+  auto rngs = party_rngs(seed, signers, "sign");
+  Digest32 sid = session_id_for("sign", seed);
+  std::map<PartyIndex, protocol::Session<cggmp21::SignOutput>> sessions;
+  for (auto& [p, ps] : presignatures) {
+    cggmp21::SignConfig cfg{sid, keys.at(p).share, std::make_shared<const cggmp21::Presignature>(ps), digest, tweak};
+    auto s = cggmp21::make_sign_session(cfg, rngs.at(p));
+    if (!s.ok()) {
+      std::fprintf(stderr, "run_sign: %s\n", s.status().to_string().c_str());
+      std::abort();
+    }
     sessions.emplace(p, std::move(s).value());
   }
   return run_sessions(sessions, rngs, opt, adversaries);

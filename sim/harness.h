@@ -7,6 +7,8 @@
 
 #include "protocol/cggmp21/aux_info.h"
 #include "protocol/cggmp21/keygen.h"
+#include "protocol/cggmp21/presign.h"
+#include "protocol/cggmp21/sign.h"
 #include "sim/key_pool.h"
 #include "sim/runner.h"
 
@@ -30,5 +32,26 @@ RunResult<cggmp21::AuxInfoOutput> run_aux_info(const std::vector<PartyIndex>& pa
                                                const std::map<PartyIndex, cggmp21::KeyShare>* shares = nullptr,
                                                const SchedulerOptions& opt = {},
                                                const std::map<PartyIndex, Tamper>& adversaries = {});
+
+// Key material of one party after keygen + aux-info.
+struct PartyKey {
+  std::shared_ptr<const cggmp21::KeyShare> share;
+  std::shared_ptr<const cggmp21::AuxInfo> aux;
+};
+
+// Keygen + aux-info for (t, n) with the given Paillier keys (n of them); aborts the process on failure.
+std::map<PartyIndex, PartyKey> setup_keys(uint32_t threshold, uint32_t n, const PaillierKeys& keys, uint64_t seed);
+
+RunResult<cggmp21::Presignature> run_presign(const std::map<PartyIndex, PartyKey>& keys,
+                                             const std::vector<PartyIndex>& signers, uint64_t seed,
+                                             const SchedulerOptions& opt = {},
+                                             const std::map<PartyIndex, Tamper>& adversaries = {},
+                                             protocol::Executor executor = protocol::sequential_executor());
+
+RunResult<cggmp21::SignOutput> run_sign(const std::map<PartyIndex, PartyKey>& keys,
+                                        const std::map<PartyIndex, cggmp21::Presignature>& presignatures,
+                                        const Digest32& digest, const Scalar& tweak, uint64_t seed,
+                                        const SchedulerOptions& opt = {},
+                                        const std::map<PartyIndex, Tamper>& adversaries = {});
 
 }  // namespace custos::sim

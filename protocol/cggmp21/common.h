@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/codec.h"
+#include "crypto/transcript.h"
 #include "crypto/vss.h"
 #include "protocol/message.h"
 #include "protocol/wire.h"

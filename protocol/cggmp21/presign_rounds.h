@@ -1,0 +1,76 @@
+// Private: presign state and rounds (one .cpp per round).
+#pragma once
+
+#include <map>
+
+#include "crypto/zk/aff_g.h"
+#include "crypto/zk/enc.h"
+#include "crypto/zk/log_star.h"
+#include "protocol/cggmp21/common.h"
+#include "protocol/cggmp21/presign.h"
+
+namespace custos::cggmp21::presign {
+
+using Out = Presignature;
+
+// What P_i sent to one P_j in round 2 (kept for identification).
+struct MtaSent {
+  BigInt beta, beta_hat;  // secret masks
+};
+
+// What P_j sent to us in round 2.
+struct MtaReceived {
+  BigInt d, f, d_hat, f_hat;
+};
+
+struct State {
+  PresignConfig cfg;  // signers sorted
+  Digest32 ssid{};
+  PartyIndex self = 0;
+  const PaillierSecretKey* paillier = nullptr;      // own
+  const RingPedersenSecret* rp = nullptr;           // own
+  std::map<PartyIndex, Point> adjusted_public;      // X'_j = λ_j·X_j
+  Scalar x_adj;                                     // x'_i = λ_i·x_i (secret)
+  // Round 1 secrets.
+  Scalar k, gamma;
+  BigInt rho, nu;
+  BigInt K, G;
+  std::map<PartyIndex, BigInt> K_of, G_of;  // peers' ciphertexts
+  // Round 2.
+  Point Gamma_i;
+  std::map<PartyIndex, Point> Gamma_of;
+  std::map<PartyIndex, MtaSent> sent;
+  std::map<PartyIndex, MtaReceived> received;
+  // Round 3.
+  Point Gamma;
+  Scalar delta_i, chi_i;
+  Point Delta_i, S_i;
+  std::map<PartyIndex, Scalar> delta_of;
+  std::map<PartyIndex, Point> Delta_of, S_of;
+
+  const PartyAux& aux_of(PartyIndex j) const { return cfg.aux->parties.at(j); }
+  zk::ProofContext ctx(PartyIndex prover, PartyIndex verifier) const { return zk::ProofContext{ssid, prover, verifier}; }
+};
+
+#define CUSTOS_PRESIGN_ROUND(Name, Num, Echo)                                                          \
+  class Name final : public protocol::Round<Out> {                                                     \
+   public:                                                                                             \
+    explicit Name(std::unique_ptr<State> st) : st_(std::move(st)) {}                                   \
+    uint32_t number() const override { return Num; }                                                   \
+    bool expects_broadcast() const override { return true; }                                           \
+    bool expects_p2p() const override { return true; }                                                 \
+    bool echo_broadcasts() const override { return Echo; }                                             \
+    Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;   \
+    void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;          \
+    protocol::Transition<Out> finalize(Rng& rng) override;                                             \
+                                                                                                       \
+   private:                                                                                            \
+    std::unique_ptr<State> st_;                                                                        \
+  };
+
+CUSTOS_PRESIGN_ROUND(Round1, 1, true)
+CUSTOS_PRESIGN_ROUND(Round2, 2, true)
+CUSTOS_PRESIGN_ROUND(Round3, 3, true)
+#undef CUSTOS_PRESIGN_ROUND
+
+}  // namespace custos::cggmp21::presign
