@@ -1,0 +1,62 @@
+// Prover-side modular arithmetic on secrets for Πaff-g, Πmul, Πdec and Πmul*.
+// Why a helper: PaillierPublicKey::scale/encrypt use variable-time powm, which is
+// fine for public values but not for a secret exponent (α, x), and powm_unit
+// inverts a negative power's base with mpz_invert, whose timing depends on the
+// (here secret) base. These functions use mpz_powm_sec and a blinded inverse.
+// The sign of a secret exponent still shows (as in RingPedersenParams::commit).
+#pragma once
+
+#include "crypto/bigint.h"
+#include "crypto/paillier.h"
+#include "crypto/rng.h"
+
+namespace custos::zk::secops {
+
+// base^e mod m for a PUBLIC unit base and a SECRET signed exponent e (m odd).
+inline BigInt pow_secret_exp(const BigInt& base, const BigInt& e, const BigInt& m) {
+  if (e.is_zero()) return BigInt(1);
+  if (e.sign() > 0) return BigInt::powm_sec(base, e, m);
+  BigInt inv = *BigInt::invert(base, m);  // base is public
+  return BigInt::powm_sec(inv, -e, m);
+}
+
+// a^-1 mod m for a SECRET unit a: invert a·b for a random unit b, which is
+// uniform and independent of a, then multiply by b again.
+inline BigInt inverse_blinded(const BigInt& a, const BigInt& m, Rng& rng) {
+  BigInt b = BigInt::random_unit(rng, m);
+  BigInt inv_ab = *BigInt::invert((a * b).mod(m), m);
+  return (inv_ab * b).mod(m);
+}
+
+// base^e mod m for a SECRET unit base and a PUBLIC signed exponent e (m odd).
+inline BigInt pow_secret_base(const BigInt& base, const BigInt& e, const BigInt& m, Rng& rng) {
+  if (e.is_zero()) return BigInt(1);
+  BigInt p = BigInt::powm_sec(base, e.abs(), m);
+  return e.sign() > 0 ? p : inverse_blinded(p, m, rng);
+}
+
+// r · ρ^e mod N (the z/w responses), ρ and r secret, e public. With the owner's
+// key the power runs over CRT.
+inline BigInt mask_nonce(const BigInt& r, const BigInt& rho, const BigInt& e, const PaillierPublicKey& pk,
+                         const PaillierSecretKey* sk, Rng& rng) {
+  const BigInt& n = pk.n();
+  BigInt p = sk ? sk->pow_mod_n(rho, e.abs()) : (e.is_zero() ? BigInt(1) : BigInt::powm_sec(rho, e.abs(), n));
+  if (e.sign() < 0) p = inverse_blinded(p, n, rng);
+  return (r * p).mod(n);
+}
+
+// enc_N(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N², constant time in ρ (and CRT with the owner's key).
+inline BigInt encrypt_secret(const PaillierPublicKey& pk, const PaillierSecretKey* sk, const BigInt& m,
+                             const BigInt& rho) {
+  if (sk) return sk->encrypt(m, rho);
+  return (pk.one_plus_n_pow(m) * BigInt::powm_sec(rho, pk.n(), pk.n2())).mod(pk.n2());
+}
+
+// k ⊙ C = C^k mod N² for a public ciphertext C and a SECRET signed k.
+inline BigInt scale_secret(const PaillierPublicKey& pk, const PaillierSecretKey* sk, const BigInt& c,
+                           const BigInt& k) {
+  if (sk) return sk->pow_mod_n2(c, k);
+  return pow_secret_exp(c, k, pk.n2());
+}
+
+}  // namespace custos::zk::secops
