@@ -1,6 +1,7 @@
 #include "sim/harness.h"
 
 #include "crypto/transcript.h"
+#include "crypto/vss.h"
 
 #include <cstdio>
 
@@ -74,6 +75,29 @@ std::map<PartyIndex, PartyKey> setup_keys(uint32_t threshold, uint32_t n, const 
   for (PartyIndex p : parties) {
     out[p] = PartyKey{std::make_shared<const cggmp21::KeyShare>(kg.outputs.at(p)),
                       std::make_shared<const cggmp21::AuxInfo>(aux.outputs.at(p).aux)};
+  }
+  return out;
+}
+
+std::map<PartyIndex, cggmp21::KeyShare> deal_key_shares(const Scalar& secret, const std::array<uint8_t, 32>& chain_code,
+                                                        uint32_t threshold, uint32_t n, Rng& rng) {
+  Polynomial f = Polynomial::random(rng, threshold - 1, secret);
+  cggmp21::KeyShare base;
+  rng.fill(base.key_id);
+  base.epoch = base.key_id;
+  base.threshold = threshold;
+  base.public_key = Point::base_mul(secret);
+  base.chain_code = chain_code;
+  for (uint32_t i = 1; i <= n; ++i) {
+    base.parties.push_back(i);
+    base.public_shares.push_back(Point::base_mul(f.evaluate(Scalar::from_u64(i))));
+  }
+  std::map<PartyIndex, cggmp21::KeyShare> out;
+  for (uint32_t i = 1; i <= n; ++i) {
+    cggmp21::KeyShare s = base;
+    s.self = i;
+    s.secret_share = f.evaluate(Scalar::from_u64(i));
+    out.emplace(i, std::move(s));
   }
   return out;
 }

@@ -42,6 +42,11 @@ struct PartyKey {
 // Keygen + aux-info for (t, n) with the given Paillier keys (n of them); aborts the process on failure.
 std::map<PartyIndex, PartyKey> setup_keys(uint32_t threshold, uint32_t n, const PaillierKeys& keys, uint64_t seed);
 
+// TEST ONLY: a trusted dealer that Shamir-shares a known secret key (used to
+// check derivation against published BIP-32 vectors). Real keys come from keygen.
+std::map<PartyIndex, cggmp21::KeyShare> deal_key_shares(const Scalar& secret, const std::array<uint8_t, 32>& chain_code,
+                                                        uint32_t threshold, uint32_t n, Rng& rng);
+
 RunResult<cggmp21::Presignature> run_presign(const std::map<PartyIndex, PartyKey>& keys,
                                              const std::vector<PartyIndex>& signers, uint64_t seed,
                                              const SchedulerOptions& opt = {},
