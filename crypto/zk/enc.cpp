@@ -1,0 +1,111 @@
+// Πenc, CGGMP21 (2021) Fig 14 (notes §2). Prover:
+//   α ← ±2^(ℓ+ε), μ ← ±2^ℓ·N̂, r ← Z*_N0, γ ← ±2^(ℓ+ε)·N̂
+//   S = s^k·t^μ, A = enc_N0(α; r), C = s^α·t^γ;  e ← ±q (Fiat–Shamir)
+//   z1 = α + e·k, z2 = r·ρ^e mod N0, z3 = γ + e·μ.
+// Verifier: memberships and z1 ∈ ±2^(ℓ+ε) first, then
+//   enc_N0(z1; z2) = A·K^e mod N0²  and  s^z1·t^z3 = C·S^e mod N̂.
+#include "crypto/zk/enc.h"
+
+#include "crypto/codec.h"
+#include "crypto/zk/params.h"
+
+namespace custos::zk {
+namespace {
+
+constexpr unsigned kZ1Bits = kEll + kEpsilon + 1;  // 2^(ℓ+ε) itself has ℓ+ε+1 bits
+// |z3| ≤ 2^(ℓ+ε)·N̂ + q·2^ℓ·N̂ < 2^(ℓ+ε+1)·N̂.
+unsigned z3_max_bits(unsigned nhat_bits) { return kEll + kEpsilon + 1 + nhat_bits; }
+
+// A residue must be non-negative on the wire; membership itself is checked by the verifier.
+Result<BigInt> read_residue(Reader& r, unsigned max_bits, const char* name) {
+  ASSIGN_OR_RETURN(BigInt v, r.integer(max_bits));
+  if (v.sign() < 0) return out_of_range(std::string("Πenc proof: ") + name + " is negative");
+  return v;
+}
+
+}  // namespace
+
+BigInt enc_challenge(const ProofContext& ctx, const EncStatement& st, const BigInt& S, const BigInt& A,
+                     const BigInt& C) {
+  Transcript t = ctx.transcript("cggmp21/enc");
+  t.append_int("aux.N", st.aux.n()).append_int("aux.s", st.aux.s()).append_int("aux.t", st.aux.t());
+  t.append_int("N0", st.N0.n()).append_int("K", st.K);
+  t.append_int("S", S).append_int("A", A).append_int("C", C);
+  return t.stream("challenge").signed_below_q();
+}
+
+EncProof enc_prove(const ProofContext& ctx, const EncStatement& stmt, const EncWitness& wit, Rng& rng,
+                   const PaillierSecretKey* prover_key) {
+  if (prover_key != nullptr && !(prover_key->public_key() == stmt.N0)) prover_key = nullptr;
+  const BigInt& nhat = stmt.aux.n();
+  const BigInt& n0 = stmt.N0.n();
+
+  BigInt alpha = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon));
+  BigInt mu = BigInt::random_symmetric(rng, pow2(kEll) * nhat);
+  BigInt r = BigInt::random_unit(rng, n0);
+  BigInt gamma = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);
+
+  EncProof p;
+  p.S = stmt.aux.commit(wit.k, mu);  // constant time in the secret exponents
+  p.A = prover_key ? prover_key->encrypt(alpha, r) : stmt.N0.encrypt(alpha, r);
+  p.C = stmt.aux.commit(alpha, gamma);
+
+  BigInt e = enc_challenge(ctx, stmt, p.S, p.A, p.C);
+  p.z1 = alpha + e * wit.k;
+  BigInt rho_e = prover_key ? prover_key->pow_mod_n(wit.rho, e) : BigInt::powm_unit(wit.rho, e, n0);
+  p.z2 = (r * rho_e).mod(n0);
+  p.z3 = gamma + e * mu;
+  return p;
+}
+
+Status enc_verify(const ProofContext& ctx, const EncStatement& stmt, const EncProof& proof,
+                  const RingPedersenSecret* verifier_aux) {
+  if (verifier_aux != nullptr && !(verifier_aux->params() == stmt.aux)) {
+    return invalid_argument("Πenc: the verifier secret does not belong to the statement's aux");
+  }
+  const PaillierPublicKey& N0 = stmt.N0;
+  const RingPedersenParams& aux = stmt.aux;
+
+  // Memberships (Fig 14) before any exponentiation.
+  if (!N0.is_ciphertext(stmt.K)) return out_of_range("Πenc: K is not a unit mod N0²");
+  if (!N0.is_ciphertext(proof.A)) return out_of_range("Πenc: A is not a unit mod N0²");
+  if (!aux.is_unit(proof.S)) return out_of_range("Πenc: S is not a unit mod N̂");
+  if (!aux.is_unit(proof.C)) return out_of_range("Πenc: C is not a unit mod N̂");
+  if (!N0.is_unit(proof.z2)) return out_of_range("Πenc: z2 is not a unit mod N0");
+  // The range check is what the proof is for: ±2^(ℓ+ε), NOT ±2^(ℓ'+ε) (TA's 2021 bug).
+  if (!proof.z1.in_symmetric_range(pow2(kEll + kEpsilon))) return verify_failed("Πenc: z1 outside ±2^(ℓ+ε)");
+  // Not in the paper: bound z3 by its honest maximum so a huge z3 cannot cost us an exponentiation.
+  if (proof.z3.bit_length() > z3_max_bits(aux.n().bit_length())) return out_of_range("Πenc: z3 is too large");
+
+  BigInt e = enc_challenge(ctx, stmt, proof.S, proof.A, proof.C);
+
+  BigInt lhs = N0.encrypt(proof.z1, proof.z2);
+  BigInt rhs = N0.add(proof.A, N0.scale(stmt.K, e));
+  if (lhs != rhs) return verify_failed("Πenc: enc_N0(z1; z2) ≠ A ⊕ (e ⊙ K)");
+
+  BigInt ped_lhs = verifier_aux ? verifier_aux->commit_crt(proof.z1, proof.z3) : aux.commit_public(proof.z1, proof.z3);
+  BigInt s_e = verifier_aux ? verifier_aux->pow_crt(proof.S, e) : aux.pow(proof.S, e);
+  if (ped_lhs != aux.mul(proof.C, s_e)) return verify_failed("Πenc: s^z1·t^z3 ≠ C·S^e mod N̂");
+  return ok_status();
+}
+
+std::vector<uint8_t> encode(const EncProof& p) {
+  Writer w;
+  w.integer(p.S).integer(p.A).integer(p.C).integer(p.z1).integer(p.z2).integer(p.z3);
+  return w.take();
+}
+
+Result<EncProof> decode_enc_proof(std::span<const uint8_t> in) {
+  Reader r(in, "Πenc proof");
+  EncProof p;
+  ASSIGN_OR_RETURN(p.S, read_residue(r, kPaillierBits, "S"));
+  ASSIGN_OR_RETURN(p.A, read_residue(r, 2 * kPaillierBits, "A"));
+  ASSIGN_OR_RETURN(p.C, read_residue(r, kPaillierBits, "C"));
+  ASSIGN_OR_RETURN(p.z1, r.integer(kZ1Bits));
+  ASSIGN_OR_RETURN(p.z2, read_residue(r, kPaillierBits, "z2"));
+  ASSIGN_OR_RETURN(p.z3, r.integer(z3_max_bits(kPaillierBits)));
+  RETURN_IF_ERROR(r.finish());
+  return p;
+}
+
+}  // namespace custos::zk
