@@ -1,6 +1,6 @@
 // Safe-prime generation for Paillier moduli (CGGMP21 wants N = p*q with p, q
-// safe primes). Prime generation is not constant-time: it leaks timing about
-// rejected candidates only, which are discarded and independent of the output.
+// safe primes). Generation is deliberately not constant-time: its running time
+// depends on rejected candidates, not on usable information about the result.
 #pragma once
 
 #include "crypto/bigint.h"

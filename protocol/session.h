@@ -66,6 +66,7 @@ class Session {
     if (!finished()) abort_ = std::move(a);
     round_.reset();
     held_output_.reset();
+    held_abort_.reset();
   }
   void progress(Rng& rng);
   bool round_complete() const;
@@ -98,6 +99,9 @@ class Session {
   std::optional<uint32_t> echo_due_;  // round whose echoes must all arrive before going on
   std::map<PartyIndex, bool> echo_ok_;
   std::optional<Out> held_output_;    // output waiting for the last round's echoes
+  // A culprit-less abort from finalizing an echoed round waits for that round's
+  // echoes: if a broadcast was equivocated, the echo names the equivocator instead.
+  std::optional<Abort> held_abort_;
   std::optional<Out> output_;
   std::optional<Abort> abort_;
   std::vector<Message> outgoing_;
@@ -126,7 +130,16 @@ void Session<Out>::apply(Transition<Out> t, std::optional<uint32_t> finished_rou
     echo_due_ = *finished_round;
     echo_ok_.clear();
   }
-  if (t.abort) return fail(std::move(*t.abort));
+  if (t.abort) {
+    // A finalize that cannot name anyone may have acted on an equivocated broadcast
+    // (e.g. a δ_j sent differently to two parties): let the echoes speak first.
+    if (t.abort->culprits.empty() && echo_due_ && !echoes_complete()) {
+      round_.reset();
+      held_abort_ = std::move(t.abort);
+      return;
+    }
+    return fail(std::move(*t.abort));
+  }
   if (t.output) {
     round_.reset();
     if (echo_due_ && !echoes_complete()) {
@@ -284,6 +297,10 @@ void Session<Out>::progress(Rng& rng) {
       }
       if (echoes_complete()) {
         echo_due_.reset();
+        if (held_abort_) {
+          Abort a = std::move(*held_abort_);
+          return fail(std::move(a));
+        }
         if (held_output_) {
           output_ = std::move(held_output_);
           held_output_.reset();

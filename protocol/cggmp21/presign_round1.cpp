@@ -92,6 +92,14 @@ Result<protocol::Session<Presignature>> make_presign_session(const PresignConfig
 
 namespace presign {
 
+Digest32 mta_commitment(const Digest32& ssid, PartyIndex from, PartyIndex to, const BigInt& d, const BigInt& f,
+                        const BigInt& d_hat, const BigInt& f_hat) {
+  Transcript t("custos/cggmp21/presign/mta-commitment");
+  t.append("ssid", ssid).append_u64("from", from).append_u64("to", to);
+  t.append_int("D", d).append_int("F", f).append_int("D_hat", d_hat).append_int("F_hat", f_hat);
+  return t.digest();
+}
+
 namespace {
 struct VerifiedR1 : protocol::Verified {
   BigInt K, G;
@@ -129,7 +137,6 @@ Transition<Out> Round1::finalize(Rng& rng) {
   std::vector<protocol::Outgoing> out;
   wire::PresignR2Broadcast b;
   b.set_gamma(point_field(st.Gamma_i));
-  out.push_back({protocol::Kind::kBroadcast, 0, protocol::serialize_deterministic(b)});
 
   const BigInt& j_bound = zk::pow2(zk::kEllPrime);
   for (PartyIndex j : st.cfg.signers) {
@@ -159,6 +166,14 @@ Transition<Out> Round1::finalize(Rng& rng) {
     zk::LogStarStatement ls{own.public_key(), st.G, st.Gamma_i, Point::generator(), aj.ring_pedersen};
     auto psi_prime = zk::log_star_prove(ctx, ls, zk::LogStarWitness{gamma, st.nu}, rng, &own);
 
+    sent.d = D;
+    sent.f = F;
+    sent.d_hat = D_hat;
+    sent.f_hat = F_hat;
+    Digest32 h = mta_commitment(st.ssid, st.self, j, D, F, D_hat, F_hat);
+    st.mta_commitments[st.self][j] = h;
+    b.add_mta_commitments(to_string(h));
+
     wire::PresignR2Private p;
     p.set_d(int_field(D));
     p.set_f(int_field(F));
@@ -169,6 +184,7 @@ Transition<Out> Round1::finalize(Rng& rng) {
     p.set_log_star_proof(to_string(zk::encode(psi_prime)));
     out.push_back({protocol::Kind::kP2P, j, protocol::serialize_deterministic(p)});
   }
+  out.insert(out.begin(), protocol::Outgoing{protocol::Kind::kBroadcast, 0, protocol::serialize_deterministic(b)});
   return Transition<Out>::advance(std::make_unique<Round2>(std::move(st_)), std::move(out));
 }
 

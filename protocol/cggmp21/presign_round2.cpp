@@ -15,6 +15,7 @@ namespace {
 struct VerifiedR2 : protocol::Verified {
   Point Gamma;
   MtaReceived mta;
+  std::map<PartyIndex, Digest32> commitments;
 };
 constexpr unsigned kCiphertextBits = 2 * zk::kPaillierBits;
 }  // namespace
@@ -27,6 +28,16 @@ Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incom
   auto out = std::make_unique<VerifiedR2>();
   ASSIGN_OR_RETURN(auto b, protocol::parse_payload<wire::PresignR2Broadcast>(in.broadcast->payload));
   ASSIGN_OR_RETURN(out->Gamma, read_point(b.gamma(), "Γ_j"));
+  std::vector<PartyIndex> recipients;
+  for (PartyIndex l : st.cfg.signers)
+    if (l != j) recipients.push_back(l);
+  if (static_cast<size_t>(b.mta_commitments_size()) != recipients.size()) {
+    return out_of_range("round-2 broadcast has " + std::to_string(b.mta_commitments_size()) +
+                        " MtA commitments, expected " + std::to_string(recipients.size()));
+  }
+  for (size_t k = 0; k < recipients.size(); ++k) {
+    ASSIGN_OR_RETURN(out->commitments[recipients[k]], read_digest(b.mta_commitments(static_cast<int>(k)), "MtA commitment"));
+  }
 
   ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::PresignR2Private>(in.p2p->payload));
   MtaReceived& m = out->mta;
@@ -34,6 +45,9 @@ Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incom
   ASSIGN_OR_RETURN(m.f, read_int(p.f(), kCiphertextBits, "F"));
   ASSIGN_OR_RETURN(m.d_hat, read_int(p.d_hat(), kCiphertextBits, "D̂"));
   ASSIGN_OR_RETURN(m.f_hat, read_int(p.f_hat(), kCiphertextBits, "F̂"));
+  if (mta_commitment(st.ssid, j, st.self, m.d, m.f, m.d_hat, m.f_hat) != out->commitments.at(st.self)) {
+    return verify_failed("MtA ciphertexts do not match the sender's round-2 commitment");
+  }
   ASSIGN_OR_RETURN(auto psi, zk::decode_aff_g_proof(protocol::field_bytes(p.aff_g_proof())));
   ASSIGN_OR_RETURN(auto psi_hat, zk::decode_aff_g_proof(protocol::field_bytes(p.aff_g_hat_proof())));
   ASSIGN_OR_RETURN(auto psi_prime, zk::decode_log_star_proof(protocol::field_bytes(p.log_star_proof())));
@@ -55,6 +69,7 @@ void Round2::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verif
   auto r = protocol::verified_as<VerifiedR2>(std::move(v));
   st_->Gamma_of[in.from] = r->Gamma;
   st_->received[in.from] = std::move(r->mta);
+  st_->mta_commitments[in.from] = std::move(r->commitments);
 }
 
 Transition<Out> Round2::finalize(Rng& rng) {

@@ -38,7 +38,7 @@ void Round3::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verif
   st_->S_of[in.from] = r->S;
 }
 
-Transition<Out> Round3::finalize(Rng&) {
+Transition<Out> Round3::finalize(Rng& rng) {
   State& st = *st_;
   st.delta_of[st.self] = st.delta_i;
   st.Delta_of[st.self] = st.Delta_i;
@@ -50,11 +50,10 @@ Transition<Out> Round3::finalize(Rng&) {
     deltas.push_back(st.Delta_of.at(j));
     ss.push_back(st.S_of.at(j));
   }
-  // Every proof passed, so a failure here means some party's δ_j or S_j is
-  // inconsistent with its MtA values. Identifying it needs the Πmul/Πdec
-  // protocol of §3.5(b) (see docs/security.md); the presignature is discarded.
+  // Every proof passed, so a failure here means some party's δ_j is
+  // inconsistent with its MtA values: run identification (notes §3.5(b)).
   if (delta.is_zero() || !(Point::base_mul(delta) == Point::sum(deltas))) {
-    return Transition<Out>::fail(protocol::Abort{{}, "δ·G ≠ ΣΔ_j: a party's δ_j is inconsistent", {}});
+    return start_identification(std::move(st_), rng);
   }
   if (!(Point::sum(ss) == st.cfg.share->public_key.mul(delta))) {
     return Transition<Out>::fail(protocol::Abort{{}, "ΣS_j ≠ δ·X: a party's S_j is inconsistent", {}});

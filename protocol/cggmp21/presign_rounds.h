@@ -16,6 +16,7 @@ using Out = Presignature;
 // What P_i sent to one P_j in round 2 (kept for identification).
 struct MtaSent {
   BigInt beta, beta_hat;  // secret masks
+  BigInt d, f, d_hat, f_hat;
 };
 
 // What P_j sent to us in round 2.
@@ -41,6 +42,8 @@ struct State {
   std::map<PartyIndex, Point> Gamma_of;
   std::map<PartyIndex, MtaSent> sent;
   std::map<PartyIndex, MtaReceived> received;
+  // commitments[i][j] = H(ssid, i, j, D_{j,i}, F_{j,i}, D̂_{j,i}, F̂_{j,i}) from P_i's round-2 broadcast.
+  std::map<PartyIndex, std::map<PartyIndex, Digest32>> mta_commitments;
   // Round 3.
   Point Gamma;
   Scalar delta_i, chi_i;
@@ -48,6 +51,18 @@ struct State {
   std::map<PartyIndex, Scalar> delta_of;
   std::map<PartyIndex, Point> Delta_of, S_of;
 
+  // Identification (round 4): what each party published.
+  std::map<PartyIndex, BigInt> H_of;
+  std::map<PartyIndex, std::map<PartyIndex, std::pair<BigInt, BigInt>>> published;  // [i][j] = (D_{j,i}, F_{j,i})
+  std::map<PartyIndex, std::vector<uint8_t>> dec_proofs;                             // Πdec_i for us
+  std::map<PartyIndex, protocol::Message> identify_msgs;
+
+  std::vector<PartyIndex> others() const {
+    std::vector<PartyIndex> o;
+    for (PartyIndex j : cfg.signers)
+      if (j != self) o.push_back(j);
+    return o;
+  }
   const PartyAux& aux_of(PartyIndex j) const { return cfg.aux->parties.at(j); }
   zk::ProofContext ctx(PartyIndex prover, PartyIndex verifier) const { return zk::ProofContext{ssid, prover, verifier}; }
 };
@@ -71,6 +86,13 @@ struct State {
 CUSTOS_PRESIGN_ROUND(Round1, 1, true)
 CUSTOS_PRESIGN_ROUND(Round2, 2, true)
 CUSTOS_PRESIGN_ROUND(Round3, 3, true)
+CUSTOS_PRESIGN_ROUND(IdentifyRound, 4, false)
 #undef CUSTOS_PRESIGN_ROUND
+
+Digest32 mta_commitment(const Digest32& ssid, PartyIndex from, PartyIndex to, const BigInt& d, const BigInt& f,
+                        const BigInt& d_hat, const BigInt& f_hat);
+
+// Starts identification after the δ check failed (notes §3.5(b)).
+protocol::Transition<Out> start_identification(std::unique_ptr<State> st, Rng& rng);
 
 }  // namespace custos::cggmp21::presign

@@ -1,0 +1,153 @@
+// Presign identification (notes §3.5(b), paper Figs 29-30): entered when
+// δ·G ≠ ΣΔ_j although every proof verified. Each signer P_i publishes the MtA
+// ciphertexts it sent in round 2 (checked against its echoed round-2
+// commitments), H_i = enc_i(k_i·γ_i) with Πmul over (K_i, G_i, H_i), and gives
+// every verifier a Πdec that δ_i is the decryption, mod q, of
+//   C_i = H_i ⊕ ⨁_{j≠i} (D_{i,j} ⊕ (−1)⊙F_{j,i})
+// (⊖F because, with the sign-erratum fix, F_{j,i} encrypts −β_{i,j}). The
+// parties whose proofs fail are the culprits. The presignature is discarded.
+#include "crypto/zk/dec.h"
+#include "crypto/zk/mul.h"
+#include "crypto/zk/params.h"
+#include "protocol/cggmp21/presign_rounds.h"
+#include "protocol/proto/cggmp21.pb.h"
+
+namespace custos::cggmp21::presign {
+
+using protocol::Message;
+using protocol::Transition;
+
+namespace {
+
+constexpr unsigned kCiphertextBits = 2 * zk::kPaillierBits;
+
+// C_i under N_i from the published ciphertexts: D_{i,l} (sent by l to i) and F_{l,i} (sent by i to l).
+BigInt delta_ciphertext(const State& st, PartyIndex i) {
+  const PaillierPublicKey& ni = st.aux_of(i).paillier;
+  BigInt c = st.H_of.at(i);
+  for (PartyIndex l : st.cfg.signers) {
+    if (l == i) continue;
+    const BigInt& d = st.published.at(l).at(i).first;   // D_{i,l}
+    const BigInt& f = st.published.at(i).at(l).second;  // F_{l,i}
+    c = ni.add(c, ni.add(d, ni.scale(f, BigInt(-1))));
+  }
+  return c;
+}
+
+zk::DecStatement dec_statement(const State& st, PartyIndex prover, const BigInt& c, const Scalar& delta,
+                               const RingPedersenParams& aux) {
+  return zk::DecStatement{st.aux_of(prover).paillier, c, delta, aux, zk::dec_y_bits_for_parties(st.cfg.signers.size())};
+}
+
+struct VerifiedIdentify : protocol::Verified {
+  BigInt h;
+  std::map<PartyIndex, std::pair<BigInt, BigInt>> sent;
+  std::vector<uint8_t> dec_proof;
+};
+
+}  // namespace
+
+Transition<Out> start_identification(std::unique_ptr<State> st_ptr, Rng& rng) {
+  State& st = *st_ptr;
+  const PaillierSecretKey& own = *st.paillier;
+  BigInt rho_h = BigInt::random_unit(rng, own.n());
+  BigInt h = (own.pow_mod_n2(st.G, st.k.to_bigint()) * own.rho_pow_n(rho_h)).mod(own.public_key().n2());
+  st.H_of[st.self] = h;
+
+  wire::PresignIdentifyBroadcast b;
+  for (PartyIndex j : st.others()) {
+    const MtaSent& s = st.sent.at(j);
+    st.published[st.self][j] = {s.d, s.f};
+    b.add_sent_d(int_field(s.d));
+    b.add_sent_f(int_field(s.f));
+    b.add_sent_d_hat(int_field(s.d_hat));
+    b.add_sent_f_hat(int_field(s.f_hat));
+  }
+  for (PartyIndex j : st.others()) st.published[j][st.self] = {st.received.at(j).d, st.received.at(j).f};
+  b.set_h(int_field(h));
+  zk::MulStatement ms{own.public_key(), st.K, st.G, h};
+  b.set_mul_proof(to_string(zk::encode(zk::mul_prove(st.ctx(st.self, 0), ms, zk::MulWitness{st.k.to_bigint(), rho_h, st.rho}, rng, &own))));
+
+  std::vector<protocol::Outgoing> out{{protocol::Kind::kBroadcast, 0, protocol::serialize_deterministic(b)}};
+  BigInt c = delta_ciphertext(st, st.self);
+  zk::DecWitness w{own.decrypt(c), own.recover_rho(c)};
+  for (PartyIndex l : st.others()) {
+    auto stmt = dec_statement(st, st.self, c, st.delta_i, st.aux_of(l).ring_pedersen);
+    wire::PresignIdentifyPrivate p;
+    p.set_dec_proof(to_string(zk::encode(zk::dec_prove(st.ctx(st.self, l), stmt, w, rng, &own))));
+    out.push_back({protocol::Kind::kP2P, l, protocol::serialize_deterministic(p)});
+  }
+  return Transition<Out>::advance(std::make_unique<IdentifyRound>(std::move(st_ptr)), std::move(out));
+}
+
+Result<std::unique_ptr<protocol::Verified>> IdentifyRound::verify(const protocol::Incoming& in) const {
+  const State& st = *st_;
+  const PartyIndex j = in.from;
+  const PaillierPublicKey& nj = st.aux_of(j).paillier;
+  ASSIGN_OR_RETURN(auto b, protocol::parse_payload<wire::PresignIdentifyBroadcast>(in.broadcast->payload));
+  std::vector<PartyIndex> recipients;
+  for (PartyIndex l : st.cfg.signers)
+    if (l != j) recipients.push_back(l);
+  int n = static_cast<int>(recipients.size());
+  if (b.sent_d_size() != n || b.sent_f_size() != n || b.sent_d_hat_size() != n || b.sent_f_hat_size() != n) {
+    return out_of_range("identification publishes the wrong number of MtA ciphertexts");
+  }
+  auto out = std::make_unique<VerifiedIdentify>();
+  for (int k = 0; k < n; ++k) {
+    PartyIndex l = recipients[static_cast<size_t>(k)];
+    ASSIGN_OR_RETURN(BigInt d, read_int(b.sent_d(k), kCiphertextBits, "published D"));
+    ASSIGN_OR_RETURN(BigInt f, read_int(b.sent_f(k), kCiphertextBits, "published F"));
+    ASSIGN_OR_RETURN(BigInt d_hat, read_int(b.sent_d_hat(k), kCiphertextBits, "published D̂"));
+    ASSIGN_OR_RETURN(BigInt f_hat, read_int(b.sent_f_hat(k), kCiphertextBits, "published F̂"));
+    if (mta_commitment(st.ssid, j, l, d, f, d_hat, f_hat) != st.mta_commitments.at(j).at(l)) {
+      return verify_failed("published MtA ciphertexts for party " + std::to_string(l) +
+                           " do not match the round-2 commitment");
+    }
+    if (!st.aux_of(l).paillier.is_ciphertext(d) || !nj.is_ciphertext(f)) {
+      return out_of_range("published MtA ciphertext is not a unit");
+    }
+    out->sent[l] = {std::move(d), std::move(f)};
+  }
+  ASSIGN_OR_RETURN(out->h, read_int(b.h(), kCiphertextBits, "H"));
+  if (!nj.is_ciphertext(out->h)) return out_of_range("H is not a unit mod N_j²");
+  ASSIGN_OR_RETURN(auto mul, zk::decode_mul_proof(protocol::field_bytes(b.mul_proof())));
+  auto s = zk::mul_verify(st.ctx(j, 0), zk::MulStatement{nj, st.K_of.at(j), st.G_of.at(j), out->h}, mul);
+  if (!s.ok()) return s.with_context("Πmul for H_j");
+  ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::PresignIdentifyPrivate>(in.p2p->payload));
+  out->dec_proof.assign(p.dec_proof().begin(), p.dec_proof().end());
+  ASSIGN_OR_RETURN(auto dec, zk::decode_dec_proof(out->dec_proof));
+  (void)dec;  // checked in finalize, once every party's published ciphertexts are in
+  return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+void IdentifyRound::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {
+  auto r = protocol::verified_as<VerifiedIdentify>(std::move(v));
+  st_->H_of[in.from] = std::move(r->h);
+  for (auto& [l, df] : r->sent) st_->published[in.from][l] = std::move(df);
+  st_->dec_proofs[in.from] = std::move(r->dec_proof);
+  std::vector<Message> ev;
+  st_->identify_msgs[in.from] = *in.broadcast;
+}
+
+Transition<Out> IdentifyRound::finalize(Rng&) {
+  const State& st = *st_;
+  protocol::Abort a;
+  a.reason = "δ·G ≠ ΣΔ_j; identification: ";
+  for (PartyIndex j : st.others()) {
+    BigInt c = delta_ciphertext(st, j);
+    auto proof = zk::decode_dec_proof(st.dec_proofs.at(j));
+    Status s = proof.ok() ? zk::dec_verify(st.ctx(j, st.self), dec_statement(st, j, c, st.delta_of.at(j), st.rp->params()),
+                                           *proof, st.rp)
+                          : proof.status();
+    if (!s.ok()) {
+      a.culprits.push_back(j);
+      a.reason += "party " + std::to_string(j) + "'s δ_j is not the decryption of its MtA ciphertexts (" +
+                  s.message() + "); ";
+      a.evidence.push_back(st.identify_msgs.at(j));
+    }
+  }
+  if (a.culprits.empty()) a.reason += "no party's Πdec failed (inconsistent state)";
+  return Transition<Out>::fail(std::move(a));
+}
+
+}  // namespace custos::cggmp21::presign
