@@ -56,6 +56,8 @@ bool ecdsa_verify(const Point& pk, std::span<const uint8_t> digest32, const Ecds
 
 bool ecdsa_verify_der(const Point& pk, std::span<const uint8_t> digest32, std::span<const uint8_t> der,
                       bool allow_high_s) {
+  // An empty span may have a null data(), which libsecp256k1's ARG_CHECK turns into an abort.
+  if (der.empty()) return false;
   secp256k1_ecdsa_signature parsed;
   if (!secp256k1_ecdsa_signature_parse_der(secp_context(), &parsed, der.data(), der.size())) return false;
   // parse_der accepts only strict DER; re-serialising must give the same bytes (rejects e.g. padding tricks).

@@ -42,7 +42,12 @@ Digest64 sha512(std::span<const uint8_t> data) {
 Digest64 hmac_sha512(std::span<const uint8_t> key, std::span<const uint8_t> data) {
   Digest64 out{};
   unsigned int len = 0;
-  if (!HMAC(EVP_sha512(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(), &len))
+  // OpenSSL 3's one-shot HMAC() fails when both key and data are empty spans with null
+  // data() (which then aborted here); a non-null pointer for an empty span avoids that.
+  static const uint8_t kEmpty = 0;
+  const uint8_t* key_ptr = key.empty() ? &kEmpty : key.data();
+  const uint8_t* data_ptr = data.empty() ? &kEmpty : data.data();
+  if (!HMAC(EVP_sha512(), key_ptr, static_cast<int>(key.size()), data_ptr, data.size(), out.data(), &len))
     std::abort();
   return out;
 }

@@ -49,7 +49,13 @@ std::vector<uint8_t> serialize(const google::protobuf::MessageLite& msg) {
 }  // namespace
 
 std::vector<uint8_t> encode_envelope(const Message& m) { return serialize(to_proto(m, true)); }
-std::vector<uint8_t> signing_bytes(const Message& m) { return serialize(to_proto(m, false)); }
+std::vector<uint8_t> signing_bytes(const Message& m) {
+  // seq is per-link transport state (acks, retransmission), not content: it is
+  // excluded so a broadcast signed once can be quoted verbatim in an echo.
+  Message unsequenced = m;
+  unsequenced.seq = 0;
+  return serialize(to_proto(unsequenced, false));
+}
 
 Result<Message> decode_envelope(std::span<const uint8_t> bytes) {
   if (bytes.size() > kMaxPayloadBytes + 1024) return out_of_range("envelope larger than the size limit");

@@ -41,7 +41,7 @@ struct Message {
 std::vector<uint8_t> encode_envelope(const Message& m);
 // Validates version, sizes, kind/recipient consistency.
 Result<Message> decode_envelope(std::span<const uint8_t> bytes);
-// The bytes a transport signs: the envelope with an empty signature.
+// The bytes a transport signs: the envelope with an empty signature and seq 0.
 std::vector<uint8_t> signing_bytes(const Message& m);
 
 struct EchoEntry {

@@ -21,11 +21,17 @@ Executor sequential_executor();
 // Runs tasks on up to `threads` std::threads (used by the simulator and benchmarks).
 Executor thread_executor(unsigned threads);
 
+// Checks a message's signature against its claimed sender. The transport
+// authenticates live messages itself; the session uses this for broadcasts
+// quoted inside echoes, so a lying echoer cannot frame an honest party.
+using Authenticator = std::function<bool(const Message& m)>;
+
 struct SessionParams {
   std::string protocol;
   Digest32 session_id{};
   PartyIndex self = 0;
   std::vector<PartyIndex> parties;  // every participant, including self
+  Authenticator authenticate;       // optional; without it echo blame relies on the echoer's word
 };
 
 template <class Out>
@@ -36,6 +42,8 @@ class Session {
       : p_(std::move(params)), executor_(std::move(executor)) {
     apply(std::move(start), std::nullopt);
   }
+
+  void set_authenticator(Authenticator a) { p_.authenticate = std::move(a); }
 
   // Messages produced since the last call.
   std::vector<Message> take_outgoing() { return std::exchange(outgoing_, {}); }
@@ -225,6 +233,18 @@ Status Session<Out>::check_echo(const Message& echo) {
       mine = &received_.at({echo.round, Kind::kBroadcast, q});
     }
     if (it->second->payload != mine->payload) {
+      if (p_.authenticate && q != p_.self) {
+        // A quoted broadcast must carry its sender's valid signature; otherwise the echoer forged it.
+        Message quoted = *mine;
+        quoted.payload = it->second->payload;
+        quoted.signature = it->second->signature;
+        if (!p_.authenticate(quoted)) {
+          fail(blame(echo.from, "echo of round " + std::to_string(echo.round) + " quotes a broadcast of party " +
+                                    std::to_string(q) + " that party " + std::to_string(q) + " did not sign",
+                     {echo}));
+          return verify_failed("forged echo");
+        }
+      }
       if (q == p_.self || q == echo.from) {
         // It misquotes what we sent, or contradicts its own broadcast to us.
         fail(blame(echo.from, "echo of round " + std::to_string(echo.round) + " misquotes the broadcast of party " +

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "protocol/session.h"
+#include "sim/signing.h"
 
 namespace custos::sim {
 
@@ -20,6 +21,7 @@ struct SchedulerOptions {
   uint64_t seed = 1;
   bool reorder = true;            // deliver pending messages in random order
   double duplicate_rate = 0.0;    // probability of delivering a message twice
+  bool sign = true;               // Ed25519-sign envelopes and verify them on delivery and in echoes
 };
 
 // Rewrites a message from an adversarial party on its way to `recipient`.
@@ -39,6 +41,12 @@ RunResult<Out> run_sessions(std::map<PartyIndex, protocol::Session<Out>>& sessio
                             std::map<PartyIndex, DeterministicRng>& rngs, const SchedulerOptions& opt,
                             const std::map<PartyIndex, Tamper>& adversaries = {}) {
   std::mt19937_64 sched(opt.seed);
+  std::vector<PartyIndex> all;
+  for (auto& [q, s] : sessions) all.push_back(q);
+  PartySigners signers(opt.seed, all);
+  if (opt.sign) {
+    for (auto& [q, s] : sessions) s.set_authenticator([&signers](const Message& m) { return signers.verify(m); });
+  }
   struct Pending {
     Message m;
     PartyIndex to;
@@ -54,11 +62,13 @@ RunResult<Out> run_sessions(std::map<PartyIndex, protocol::Session<Out>>& sessio
           if (q != from) recipients.push_back(q);
       }
       for (PartyIndex r : recipients) {
+        std::vector<Message> out{m};
         auto adv = adversaries.find(from);
-        if (adv == adversaries.end()) {
-          queue.push_back({m, r});
-        } else {
-          for (Message& x : adv->second(m, r)) queue.push_back({std::move(x), r});
+        if (adv != adversaries.end()) out = adv->second(m, r);
+        for (Message& x : out) {
+          // A party signs whatever it sends as itself (an adversary can sign its own lies).
+          if (opt.sign && x.from == from) signers.sign(x);
+          queue.push_back({std::move(x), r});
         }
       }
     }
@@ -78,6 +88,7 @@ RunResult<Out> run_sessions(std::map<PartyIndex, protocol::Session<Out>>& sessio
     }
     auto it = sessions.find(p.to);
     if (it == sessions.end() || it->second.finished()) continue;
+    if (opt.sign && !signers.verify(p.m)) continue;  // the transport drops unauthenticated envelopes
     (void)it->second.handle(p.m, rngs.at(p.to));
     ++result.messages_delivered;
     collect(p.to);

@@ -54,7 +54,7 @@ Result<protocol::Session<AuxInfoOutput>> make_aux_info_session(const AuxInfoConf
                                                               protocol::Executor executor) {
   ASSIGN_OR_RETURN(auto start, aux_info_start(cfg, rng));
   protocol::SessionParams p{cfg.refresh ? kRefreshProtocol : kAuxInfoProtocol, cfg.session_id, cfg.self,
-                            sorted(cfg.parties)};
+                            sorted(cfg.parties), {}};
   return protocol::Session<AuxInfoOutput>(std::move(p), std::move(start), std::move(executor));
 }
 

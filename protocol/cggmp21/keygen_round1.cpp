@@ -41,7 +41,7 @@ Result<Transition<KeyShare>> keygen_start(const KeygenConfig& cfg_in, Rng& rng) 
 Result<protocol::Session<KeyShare>> make_keygen_session(const KeygenConfig& cfg, Rng& rng,
                                                         protocol::Executor executor) {
   ASSIGN_OR_RETURN(auto start, keygen_start(cfg, rng));
-  protocol::SessionParams p{kKeygenProtocol, cfg.session_id, cfg.self, sorted(cfg.parties)};
+  protocol::SessionParams p{kKeygenProtocol, cfg.session_id, cfg.self, sorted(cfg.parties), {}};
   return protocol::Session<KeyShare>(std::move(p), std::move(start), std::move(executor));
 }
 

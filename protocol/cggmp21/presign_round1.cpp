@@ -86,7 +86,7 @@ Result<Transition<Presignature>> presign_start(const PresignConfig& cfg_in, Rng&
 Result<protocol::Session<Presignature>> make_presign_session(const PresignConfig& cfg, Rng& rng,
                                                              protocol::Executor executor) {
   ASSIGN_OR_RETURN(auto start, presign_start(cfg, rng));
-  protocol::SessionParams p{kPresignProtocol, presign_ssid(cfg), cfg.share->self, sorted(cfg.signers)};
+  protocol::SessionParams p{kPresignProtocol, presign_ssid(cfg), cfg.share->self, sorted(cfg.signers), {}};
   return protocol::Session<Presignature>(std::move(p), std::move(start), std::move(executor));
 }
 

@@ -131,7 +131,7 @@ Result<Transition<SignOutput>> sign_start(const SignConfig& cfg, Rng&) {
 Result<protocol::Session<SignOutput>> make_sign_session(const SignConfig& cfg, Rng& rng,
                                                         protocol::Executor executor) {
   ASSIGN_OR_RETURN(auto start, sign_start(cfg, rng));
-  protocol::SessionParams p{kSignProtocol, sign_ssid(cfg), cfg.presignature->self, cfg.presignature->signers};
+  protocol::SessionParams p{kSignProtocol, sign_ssid(cfg), cfg.presignature->self, cfg.presignature->signers, {}};
   return protocol::Session<SignOutput>(std::move(p), std::move(start), std::move(executor));
 }
 
