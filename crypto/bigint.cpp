@@ -245,7 +245,8 @@ BigInt BigInt::powm_unit(const BigInt& base, const BigInt& exp, const BigInt& m)
 }
 
 BigInt BigInt::powm_sec(const BigInt& base, const BigInt& exp, const BigInt& m) {
-  if (exp.sign() <= 0 || !m.is_odd()) std::abort();
+  if (exp.sign() < 0 || !m.is_odd()) std::abort();
+  if (exp.is_zero()) return BigInt(1).mod(m);
   BigInt r;
   mpz_powm_sec(r.v_, base.v_, exp.v_, m.v_);
   return r;

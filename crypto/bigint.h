@@ -83,7 +83,7 @@ class BigInt {
   static std::optional<BigInt> powm(const BigInt& base, const BigInt& exp, const BigInt& m);
   // Same but aborts if the inverse does not exist (callers have checked units).
   static BigInt powm_unit(const BigInt& base, const BigInt& exp, const BigInt& m);
-  // Constant-time in the exponent (mpz_powm_sec): exp > 0, m odd.
+  // Constant-time in the exponent (mpz_powm_sec): exp >= 0, m odd.
   static BigInt powm_sec(const BigInt& base, const BigInt& exp, const BigInt& m);
   static std::optional<BigInt> invert(const BigInt& a, const BigInt& m);
   static BigInt gcd(const BigInt& a, const BigInt& b);

@@ -1,5 +1,7 @@
 #include "crypto/point.h"
 
+#include <secp256k1_ecdh.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -45,13 +47,34 @@ Point Point::base_mul(const Scalar& x) {
   return from_raw(pk);
 }
 
+namespace {
+// ECDH "hash" that returns the shared point itself as 04 || x || y.
+int copy_point(unsigned char* out, const unsigned char* x32, const unsigned char* y32, void*) {
+  out[0] = 0x04;
+  std::memcpy(out + 1, x32, 32);
+  std::memcpy(out + 33, y32, 32);
+  return 1;
+}
+}  // namespace
+
 Point Point::mul(const Scalar& k) const {
   if (infinity_ || k.is_zero()) return Point();
   auto b = k.to_bytes();
-  secp256k1_pubkey pk = pk_;
-  int ok = secp256k1_ec_pubkey_tweak_mul(secp_context(), &pk, b.data());
+  std::array<uint8_t, 65> xy{};
+  int ok = secp256k1_ecdh(secp_context(), xy.data(), &pk_, b.data(), copy_point, nullptr);
   secure_wipe(b.data(), b.size());
   if (!ok) std::abort();
+  secp256k1_pubkey pk;
+  if (!secp256k1_ec_pubkey_parse(secp_context(), &pk, xy.data(), xy.size())) std::abort();
+  secure_wipe(xy.data(), xy.size());
+  return from_raw(pk);
+}
+
+Point Point::mul_vartime(const Scalar& k) const {
+  if (infinity_ || k.is_zero()) return Point();
+  auto b = k.to_bytes();
+  secp256k1_pubkey pk = pk_;
+  if (!secp256k1_ec_pubkey_tweak_mul(secp_context(), &pk, b.data())) std::abort();
   return from_raw(pk);
 }
 

@@ -35,8 +35,11 @@ class Point {
 
   bool is_identity() const { return infinity_; }
 
-  // Constant time in k (libsecp256k1 ecmult_const).
+  // Constant time in k (libsecp256k1's ecmult_const, through the ECDH module).
+  // Use for secret scalars.
   Point mul(const Scalar& k) const;
+  // Variable time (libsecp256k1 ecmult): only for public scalars, e.g. in verifiers.
+  Point mul_vartime(const Scalar& k) const;
   friend Point operator+(const Point& a, const Point& b);
   friend Point operator-(const Point& a);
   friend Point operator-(const Point& a, const Point& b) { return a + (-b); }

@@ -8,7 +8,6 @@
 #include <ostream>
 #include <string>
 #include <utility>
-#include <variant>
 
 namespace custos {
 
@@ -59,19 +58,16 @@ inline Status internal_error(std::string m) { return Status(Code::kInternal, std
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {  // NOLINT
-    if (std::get<Status>(v_).ok()) v_ = Status(Code::kInternal, "Result built from an ok Status");
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {  // NOLINT
+    if (status_.ok()) status_ = Status(Code::kInternal, "Result built from an ok Status");
   }
 
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  const Status& status() const {
-    static const Status kOk;
-    return ok() ? kOk : std::get<Status>(v_);
-  }
-  T& value() & { check(); return std::get<T>(v_); }
-  const T& value() const& { check(); return std::get<T>(v_); }
-  T&& value() && { check(); return std::move(std::get<T>(v_)); }
+  bool ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }  // ok status when a value is present
+  T& value() & { check(); return *value_; }
+  const T& value() const& { check(); return *value_; }
+  T&& value() && { check(); return std::move(*value_); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -81,7 +77,8 @@ class [[nodiscard]] Result {
   void check() const {
     if (!ok()) std::abort();  // using the value of a failed Result is a programming error
   }
-  std::variant<T, Status> v_;
+  std::optional<T> value_;
+  Status status_;
 };
 
 namespace internal {

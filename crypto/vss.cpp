@@ -27,7 +27,7 @@ std::vector<Point> Polynomial::commitments() const {
 Point feldman_evaluate(std::span<const Point> commitments, const Scalar& x) {
   // Horner over points: ((F_d·x + F_{d-1})·x + ...) + F_0.
   Point acc;
-  for (size_t k = commitments.size(); k-- > 0;) acc = acc.mul(x) + commitments[k];
+  for (size_t k = commitments.size(); k-- > 0;) acc = acc.mul_vartime(x) + commitments[k];  // public values
   return acc;
 }
 

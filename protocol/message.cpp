@@ -1,6 +1,7 @@
 #include "protocol/message.h"
 
 #include "protocol/proto/envelope.pb.h"
+#include "protocol/wire.h"
 
 namespace custos::protocol {
 
@@ -60,7 +61,7 @@ std::vector<uint8_t> signing_bytes(const Message& m) {
 Result<Message> decode_envelope(std::span<const uint8_t> bytes) {
   if (bytes.size() > kMaxPayloadBytes + 1024) return out_of_range("envelope larger than the size limit");
   wire::Envelope e;
-  if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return malformed("envelope does not parse");
+  RETURN_IF_ERROR(parse_strict(e, bytes));  // no unknown fields, canonical encoding
   if (e.version() != kEnvelopeVersion) return malformed("unsupported envelope version " + std::to_string(e.version()));
   if (e.session_id().size() != 32) return malformed("session id must be 32 bytes");
   if (e.protocol().empty() || e.protocol().size() > 64) return malformed("protocol name missing or too long");
@@ -99,7 +100,7 @@ std::vector<uint8_t> encode_echo(const std::vector<EchoEntry>& entries) {
 
 Result<std::vector<EchoEntry>> decode_echo(std::span<const uint8_t> bytes) {
   wire::Echo echo;
-  if (!echo.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return malformed("echo does not parse");
+  RETURN_IF_ERROR(parse_strict(echo, bytes));
   std::vector<EchoEntry> out;
   for (const auto& e : echo.entries()) {
     out.push_back(EchoEntry{e.from(), std::vector<uint8_t>(e.payload().begin(), e.payload().end()),

@@ -126,7 +126,7 @@ Status aff_g_verify(const ProofContext& ctx, const AffGStatement& stmt, const Af
   if (lhs0 != rhs0) return verify_failed("Πaff-g: (z1 ⊙ C) ⊕ enc_N0(z2; w) ≠ A ⊕ (e ⊙ D)");
 
   Point lhs_g = Point::base_mul(Scalar::from_bigint(proof.z1));
-  if (!(lhs_g == proof.Bx + stmt.X.mul(Scalar::from_bigint(e)))) {
+  if (!(lhs_g == proof.Bx + stmt.X.mul_vartime(Scalar::from_bigint(e)))) {
     return verify_failed("Πaff-g: z1·G ≠ Bx + e·X");
   }
 

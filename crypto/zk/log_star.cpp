@@ -86,7 +86,7 @@ Status log_star_verify(const ProofContext& ctx, const LogStarStatement& stmt, co
   if (N0.encrypt(proof.z1, proof.z2) != N0.add(proof.A, N0.scale(stmt.C, e))) {
     return verify_failed("Πlog*: enc_N0(z1; z2) ≠ A ⊕ (e ⊙ C)");
   }
-  if (!(stmt.B.mul(Scalar::from_bigint(proof.z1)) == proof.Y + stmt.X.mul(Scalar::from_bigint(e)))) {
+  if (!(stmt.B.mul_vartime(Scalar::from_bigint(proof.z1)) == proof.Y + stmt.X.mul_vartime(Scalar::from_bigint(e)))) {
     return verify_failed("Πlog*: z1·B ≠ Y + e·X");
   }
   BigInt ped_lhs = verifier_aux ? verifier_aux->commit_crt(proof.z1, proof.z3) : aux.commit_public(proof.z1, proof.z3);

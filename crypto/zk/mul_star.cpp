@@ -96,7 +96,7 @@ Status mul_star_verify(const ProofContext& ctx, const MulStarStatement& stmt, co
   }
   if (lhs != rhs) return verify_failed("Πmul*: (z1 ⊙ C) ⊕ enc_N0(0; w) ≠ A ⊕ (e ⊙ D)");
 
-  if (!(Point::base_mul(Scalar::from_bigint(proof.z1)) == proof.Bx + stmt.X.mul(Scalar::from_bigint(e)))) {
+  if (!(Point::base_mul(Scalar::from_bigint(proof.z1)) == proof.Bx + stmt.X.mul_vartime(Scalar::from_bigint(e)))) {
     return verify_failed("Πmul*: z1·G ≠ Bx + e·X");
   }
 

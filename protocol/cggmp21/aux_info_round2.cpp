@@ -83,21 +83,6 @@ Transition<Out> Round2::finalize(Rng& rng) {
   st.openings[self] = st.mine;
   st.aux[self] = PartyAux{st.cfg.paillier->public_key(), st.rp->params()};
 
-  // A modulus reused by another party (copied with its proofs) is rejected;
-  // the copier is whoever repeats a modulus that is not its own.
-  for (PartyIndex j : st.cfg.parties) {
-    for (PartyIndex k : st.cfg.parties) {
-      if (j < k && st.aux.at(j).paillier.n() == st.aux.at(k).paillier.n()) {
-        std::vector<PartyIndex> culprits;
-        if (j != self) culprits.push_back(j);
-        if (k != self) culprits.push_back(k);
-        std::vector<Message> ev;
-        for (PartyIndex c : culprits) ev.push_back(st.opening_msgs.at(c));
-        return Transition<Out>::fail(protocol::Abort{culprits, "two parties use the same Paillier modulus", ev});
-      }
-    }
-  }
-
   Transcript t("custos/cggmp21/aux-info/rho");
   t.append("sid", st.cfg.session_id);
   Digest32 rho{};

@@ -57,6 +57,26 @@ AuxInfoOutput make_output(State& st) {
 
 Transition<Out> Round3::finalize(Rng&) {
   State& st = *st_;
+  // Duplicate moduli (item 21). Checked only now, after every Πmod verified:
+  // a party that copied someone's N without its factorization has already
+  // failed Πmod (bound to its own index), so two parties that both proved the
+  // same N share its factorization and are both cheating.
+  for (PartyIndex j : st.cfg.parties) {
+    for (PartyIndex k : st.cfg.parties) {
+      if (j < k && st.aux.at(j).paillier.n() == st.aux.at(k).paillier.n()) {
+        std::vector<PartyIndex> culprits;
+        std::vector<Message> ev;
+        for (PartyIndex c : {j, k}) {
+          if (c == st.cfg.self) continue;
+          culprits.push_back(c);
+          ev.push_back(st.opening_msgs.at(c));
+        }
+        return Transition<Out>::fail(protocol::Abort{culprits, "parties " + std::to_string(j) + " and " +
+                                                                   std::to_string(k) + " use the same Paillier modulus",
+                                                     ev});
+      }
+    }
+  }
   if (!st.refresh) return Transition<Out>::finish(make_output(st));
 
   const PartyIndex self = st.cfg.self;
@@ -72,6 +92,16 @@ Transition<Out> Round3::finalize(Rng&) {
     ks.public_shares[pos] = Point::sum(parts);
   }
   ks.epoch = st.sid_rho;
+  // Every dealt constant term is O, so X cannot change; check it anyway (Fig 6 output).
+  std::vector<Scalar> idx = index_scalars(ks.parties);
+  std::vector<Point> parts;
+  for (size_t pos = 0; pos < std::min<size_t>(ks.threshold, ks.parties.size()); ++pos) {
+    std::vector<Scalar> subset(idx.begin(), idx.begin() + ks.threshold);
+    parts.push_back(ks.public_shares[pos].mul_vartime(*lagrange_at_zero(subset, idx[pos])));
+  }
+  if (!(Point::sum(parts) == old.public_key)) {
+    return Transition<Out>::fail(protocol::Abort{{}, "refresh changed the public key", {}});
+  }
   if (Point::base_mul(ks.secret_share) != ks.public_share(self)) {
     return Transition<Out>::fail(protocol::Abort{{}, "refreshed share does not match its public share", {}});
   }

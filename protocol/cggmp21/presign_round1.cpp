@@ -51,7 +51,7 @@ Result<Transition<Presignature>> presign_start(const PresignConfig& cfg_in, Rng&
   std::vector<Point> adjusted;
   for (PartyIndex j : st->cfg.signers) {
     ASSIGN_OR_RETURN(Scalar lambda, lagrange_at_zero(idx, Scalar::from_u64(j)));
-    st->adjusted_public[j] = cfg_in.share->public_share(j).mul(lambda);
+    st->adjusted_public[j] = cfg_in.share->public_share(j).mul_vartime(lambda);
     adjusted.push_back(st->adjusted_public[j]);
     if (j == st->self) st->x_adj = lambda * cfg_in.share->secret_share;
   }
@@ -152,9 +152,10 @@ Transition<Out> Round1::finalize(Rng& rng) {
     BigInt gamma = st.gamma.to_bigint(), x = st.x_adj.to_bigint();
     // Sign erratum (notes §2 Πaff-g): D and F both carry −β, so y = −β is one witness.
     BigInt neg_beta = -sent.beta, neg_beta_hat = -sent.beta_hat;
-    BigInt D = nj.add(nj.scale(st.K_of.at(j), gamma), nj.encrypt(neg_beta, s));
+    // γ_i and x'_i are secret exponents: constant-time powm_sec.
+    BigInt D = nj.add(BigInt::powm_sec(st.K_of.at(j), gamma, nj.n2()), nj.encrypt(neg_beta, s));
     BigInt F = own.encrypt(neg_beta, r);
-    BigInt D_hat = nj.add(nj.scale(st.K_of.at(j), x), nj.encrypt(neg_beta_hat, s_hat));
+    BigInt D_hat = nj.add(BigInt::powm_sec(st.K_of.at(j), x, nj.n2()), nj.encrypt(neg_beta_hat, s_hat));
     BigInt F_hat = own.encrypt(neg_beta_hat, r_hat);
 
     zk::ProofContext ctx = st.ctx(st.self, j);

@@ -55,7 +55,7 @@ Transition<Out> Round3::finalize(Rng& rng) {
   if (delta.is_zero() || !(Point::base_mul(delta) == Point::sum(deltas))) {
     return start_identification(std::move(st_), rng);
   }
-  if (!(Point::sum(ss) == st.cfg.share->public_key.mul(delta))) {
+  if (!(Point::sum(ss) == st.cfg.share->public_key.mul_vartime(delta))) {
     return Transition<Out>::fail(protocol::Abort{{}, "ΣS_j ≠ δ·X: a party's S_j is inconsistent", {}});
   }
   Presignature ps;
@@ -65,7 +65,7 @@ Transition<Out> Round3::finalize(Rng& rng) {
   ps.aux_epoch = st.cfg.aux->epoch;
   ps.signers = st.cfg.signers;
   ps.self = st.self;
-  ps.R = st.Gamma.mul(*delta.inverse());
+  ps.R = st.Gamma.mul_vartime(*delta.inverse());  // δ is public
   ps.gamma = st.Gamma;
   ps.deltas = st.Delta_of;
   ps.s = st.S_of;

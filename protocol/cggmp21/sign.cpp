@@ -74,8 +74,8 @@ class SignRound final : public protocol::Round<SignOutput> {
     a.reason = "invalid signature: signature shares fail σ_j·Γ = m·Δ_j + r·(S_j + τ·Δ_j)";
     for (auto& [j, s] : st.sigma_of) {
       const Point& delta = ps.deltas.at(j);
-      Point expected = delta.mul(st.m) + (ps.s.at(j) + delta.mul(st.cfg.tweak)).mul(st.r);
-      if (!(ps.gamma.mul(s) == expected)) {
+      Point expected = delta.mul_vartime(st.m) + (ps.s.at(j) + delta.mul_vartime(st.cfg.tweak)).mul_vartime(st.r);
+      if (!(ps.gamma.mul_vartime(s) == expected)) {
         a.culprits.push_back(j);
         if (st.msgs.count(j)) a.evidence.push_back(st.msgs.at(j));
       }
