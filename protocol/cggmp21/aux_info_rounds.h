@@ -79,6 +79,7 @@ class Round3 final : public protocol::Round<Out> {
   uint32_t number() const override { return 3; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return true; }
+  bool echo_broadcasts() const override { return true; }  // same verdict everywhere
   Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
   void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<Out> finalize(Rng& rng) override;
@@ -93,6 +94,7 @@ class Round4 final : public protocol::Round<Out> {
   uint32_t number() const override { return 4; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return false; }
+  bool echo_broadcasts() const override { return true; }  // same verdict everywhere
   Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
   void store(const protocol::Incoming&, std::unique_ptr<protocol::Verified>) override {}
   protocol::Transition<Out> finalize(Rng& rng) override;

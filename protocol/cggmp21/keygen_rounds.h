@@ -75,6 +75,8 @@ class Round3 final : public protocol::Round<KeyShare> {
   uint32_t number() const override { return 3; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return false; }
+  // Echoed so that every party ends keygen with the same verdict on every proof.
+  bool echo_broadcasts() const override { return true; }
   Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
   void store(const protocol::Incoming&, std::unique_ptr<protocol::Verified>) override {}
   protocol::Transition<KeyShare> finalize(Rng& rng) override;
