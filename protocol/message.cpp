@@ -36,26 +36,15 @@ wire::Envelope to_proto(const Message& m, bool with_signature) {
   if (with_signature) e.set_signature(m.signature.data(), m.signature.size());
   return e;
 }
-std::vector<uint8_t> serialize(const google::protobuf::MessageLite& msg) {
-  std::string s;
-  // Deterministic so that signing bytes are reproducible.
-  {
-    google::protobuf::io::StringOutputStream sos(&s);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    msg.SerializeToCodedStream(&cos);
-  }
-  return std::vector<uint8_t>(s.begin(), s.end());
-}
 }  // namespace
 
-std::vector<uint8_t> encode_envelope(const Message& m) { return serialize(to_proto(m, true)); }
+std::vector<uint8_t> encode_envelope(const Message& m) { return serialize_deterministic(to_proto(m, true)); }
 std::vector<uint8_t> signing_bytes(const Message& m) {
   // seq is per-link transport state (acks, retransmission), not content: it is
   // excluded so a broadcast signed once can be quoted verbatim in an echo.
   Message unsequenced = m;
   unsequenced.seq = 0;
-  return serialize(to_proto(unsequenced, false));
+  return serialize_deterministic(to_proto(unsequenced, false));
 }
 
 Result<Message> decode_envelope(std::span<const uint8_t> bytes) {
@@ -95,7 +84,7 @@ std::vector<uint8_t> encode_echo(const std::vector<EchoEntry>& entries) {
     e->set_payload(en.payload.data(), en.payload.size());
     e->set_signature(en.signature.data(), en.signature.size());
   }
-  return serialize(echo);
+  return serialize_deterministic(echo);
 }
 
 Result<std::vector<EchoEntry>> decode_echo(std::span<const uint8_t> bytes) {

@@ -47,6 +47,14 @@ inline Result<Digest32> read_digest(const std::string& field, const char* what) 
   return d;
 }
 
+// Copies a fixed-size byte field (rid, chain code, nonce), rejecting any other length.
+template <size_t N>
+Status copy_fixed(const std::string& f, std::array<uint8_t, N>& out, const char* what) {
+  if (f.size() != N) return malformed(std::string(what) + " must be " + std::to_string(N) + " bytes");
+  std::copy(f.begin(), f.end(), out.begin());
+  return ok_status();
+}
+
 inline Result<Scalar> read_scalar(const std::string& field, const char* what) {
   auto s = Scalar::from_bytes(protocol::field_bytes(field));
   if (!s.ok()) return s.status().with_context(what);

@@ -15,13 +15,6 @@ struct VerifiedRound2 : protocol::Verified {
   Opening o;
   Scalar share;
 };
-
-template <size_t N>
-Status copy_fixed(const std::string& f, std::array<uint8_t, N>& out, const char* what) {
-  if (f.size() != N) return malformed(std::string(what) + " must be " + std::to_string(N) + " bytes");
-  std::copy(f.begin(), f.end(), out.begin());
-  return ok_status();
-}
 }  // namespace
 
 Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incoming& in) const {

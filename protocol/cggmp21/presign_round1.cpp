@@ -1,6 +1,7 @@
 // Presign round 1 (Fig 7 round 1): K_i = enc_i(k_i; ρ_i), G_i = enc_i(γ_i; ν_i)
 // broadcast and echoed; Πenc for K_i to each P_j under P_j's ring-Pedersen
 // parameters. Receiving: K_j, G_j must be units mod N_j², Πenc under our own.
+#include "crypto/fixed_base.h"
 #include "crypto/zk/params.h"
 #include "protocol/cggmp21/presign_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
@@ -62,10 +63,9 @@ Result<Transition<Presignature>> presign_start(const PresignConfig& cfg_in, Rng&
   const PaillierSecretKey& own = *st->paillier;
   st->k = Scalar::random(rng);
   st->gamma = Scalar::random(rng);
-  st->rho = BigInt::random_unit(rng, own.n());
-  st->nu = BigInt::random_unit(rng, own.n());
-  st->K = own.encrypt(st->k.to_bigint(), st->rho);
-  st->G = own.encrypt(st->gamma.to_bigint(), st->nu);
+  // ρ_i, ν_i uniform in Z*_{N_i}, sampled with their N-th powers from the key's generator tables.
+  st->K = own.encrypt_fresh(st->k.to_bigint(), rng, &st->rho);
+  st->G = own.encrypt_fresh(st->gamma.to_bigint(), rng, &st->nu);
 
   std::vector<protocol::Outgoing> out;
   wire::PresignR1Broadcast b;
@@ -148,15 +148,15 @@ Transition<Out> Round1::finalize(Rng& rng) {
     sent.beta_hat = BigInt::random_symmetric(rng, j_bound);
     BigInt s = BigInt::random_unit(rng, nj.n()), s_hat = BigInt::random_unit(rng, nj.n());
     // r, r̂ ∈ Z*_{N_i} (erratum: the paper says N_j; F lives under our own key).
-    BigInt r = BigInt::random_unit(rng, own.n()), r_hat = BigInt::random_unit(rng, own.n());
+    BigInt r, r_hat;  // sampled by encrypt_fresh below (uniform in Z*_{N_i})
     BigInt gamma = st.gamma.to_bigint(), x = st.x_adj.to_bigint();
     // Sign erratum (notes §2 Πaff-g): D and F both carry −β, so y = −β is one witness.
     BigInt neg_beta = -sent.beta, neg_beta_hat = -sent.beta_hat;
-    // γ_i and x'_i are secret exponents: constant-time powm_sec.
-    BigInt D = nj.add(BigInt::powm_sec(st.K_of.at(j), gamma, nj.n2()), nj.encrypt(neg_beta, s));
-    BigInt F = own.encrypt(neg_beta, r);
-    BigInt D_hat = nj.add(BigInt::powm_sec(st.K_of.at(j), x, nj.n2()), nj.encrypt(neg_beta_hat, s_hat));
-    BigInt F_hat = own.encrypt(neg_beta_hat, r_hat);
+    // γ_i and x'_i are secret exponents: constant-time exponentiation (OpenSSL, crypto/fixed_base.h).
+    BigInt D = nj.add(modexp::pow_sec(st.K_of.at(j), gamma, nj.n2()), nj.encrypt(neg_beta, s));
+    BigInt F = own.encrypt_fresh(neg_beta, rng, &r);
+    BigInt D_hat = nj.add(modexp::pow_sec(st.K_of.at(j), x, nj.n2()), nj.encrypt(neg_beta_hat, s_hat));
+    BigInt F_hat = own.encrypt_fresh(neg_beta_hat, rng, &r_hat);
 
     zk::ProofContext ctx = st.ctx(st.self, j);
     zk::AffGStatement aff{nj, own.public_key(), st.K_of.at(j), D, F, st.Gamma_i, aj.ring_pedersen};
