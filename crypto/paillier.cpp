@@ -1,9 +1,82 @@
 #include "crypto/paillier.h"
 
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "crypto/fixed_base.h"
 #include "crypto/rng.h"
 #include "crypto/safe_prime.h"
+#include "crypto/secret.h"
 
 namespace custos {
+
+// Generator tables behind random_rho_and_power(), one set per prime r ∈ {p, q}.
+struct PaillierSecretKey::RandomnessTables {
+  // Comb shape for ~1024-bit exponents: 5 rows × 16 columns → 13 groups, 208 products and 16
+  // squarings per power (measured against 5×32, 6×8, 6×16, 7×16: within 2%, smallest tables).
+  static constexpr unsigned kRows = 5;
+  static constexpr unsigned kCols = 16;
+  struct Prime {
+    BigInt r_minus_1;
+    unsigned exp_bits = 0;                 // bit length of r − 1
+    std::unique_ptr<const FixedBaseExp> g;  // g_r, a generator of Z*_r, mod r
+    std::unique_ptr<const FixedBaseExp> w;  // W_r = g_r^r mod r²
+  };
+  std::once_flag once;
+  bool usable = false;
+  Prime p, q;
+};
+
+namespace {
+
+// A generator of Z*_r for a safe prime r = 2r'+1 (a quadratic non-residue other
+// than −1 has order 2r' = r − 1), or nullopt when (r − 1)/2 is not prime.
+std::optional<BigInt> safe_prime_generator(const BigInt& r) {
+  const BigInt r_minus_1 = r - BigInt(1);
+  const BigInt half = r_minus_1 >> 1;
+  if (!half.is_probable_prime(20)) return std::nullopt;
+  for (long g = 2; g < 10000 && BigInt(g) < r_minus_1; ++g) {
+    const BigInt cand(g);
+    if (BigInt::jacobi(cand, r) != -1) continue;
+    if (BigInt::powm_unit(cand, half, r) != r_minus_1) continue;  // g^r' = −1: order r − 1 (g ≠ ±1)
+    return cand;
+  }
+  return std::nullopt;
+}
+
+// a·b mod d with GMP's side-channel-silent mpn functions (sizes are public:
+// limbs of d and of b; a < d is the secret).
+BigInt mul_mod_sec(const BigInt& a, const BigInt& b, const BigInt& d) {
+  const mp_size_t dn = static_cast<mp_size_t>(mpz_size(d.get()));
+  const mp_size_t bn = static_cast<mp_size_t>(mpz_size(b.get()));
+  if (mpz_size(a.get()) > static_cast<size_t>(dn) || bn == 0) std::abort();
+  std::vector<mp_limb_t> av(static_cast<size_t>(dn), 0), prod(static_cast<size_t>(dn + bn), 0);
+  std::memcpy(av.data(), mpz_limbs_read(a.get()), mpz_size(a.get()) * sizeof(mp_limb_t));
+  const mp_limb_t* bp = mpz_limbs_read(b.get());
+  const mp_size_t nn = dn + bn;
+  mp_size_t itch = std::max(dn >= bn ? mpn_sec_mul_itch(dn, bn) : mpn_sec_mul_itch(bn, dn),
+                            mpn_sec_div_r_itch(nn, dn));
+  std::vector<mp_limb_t> scratch(static_cast<size_t>(itch) + 1, 0);
+  if (dn >= bn) {
+    mpn_sec_mul(prod.data(), av.data(), dn, bp, bn, scratch.data());
+  } else {
+    mpn_sec_mul(prod.data(), bp, bn, av.data(), dn, scratch.data());
+  }
+  mpn_sec_div_r(prod.data(), nn, mpz_limbs_read(d.get()), dn, scratch.data());  // remainder in prod[0, dn)
+  BigInt out;
+  mp_limb_t* w = mpz_limbs_write(out.get_mut(), dn);
+  std::memcpy(w, prod.data(), static_cast<size_t>(dn) * sizeof(mp_limb_t));
+  mpz_limbs_finish(out.get_mut(), dn);
+  secure_wipe(av.data(), av.size() * sizeof(mp_limb_t));
+  secure_wipe(prod.data(), prod.size() * sizeof(mp_limb_t));
+  secure_wipe(scratch.data(), scratch.size() * sizeof(mp_limb_t));
+  return out;
+}
+
+}  // namespace
 
 Result<PaillierPublicKey> PaillierPublicKey::from_modulus(const BigInt& n, unsigned bits) {
   if (n.bit_length() != bits) {
@@ -19,7 +92,8 @@ Result<PaillierPublicKey> PaillierPublicKey::from_modulus(const BigInt& n, unsig
 
 BigInt PaillierPublicKey::one_plus_n_pow(const BigInt& m) const { return (m.mod(n_) * n_ + BigInt(1)).mod(n2_); }
 
-BigInt PaillierPublicKey::rho_pow_n(const BigInt& rho) const { return BigInt::powm_unit(rho, n_, n2_); }
+// ρ may be secret (our encryptions under a peer's key): constant-time OpenSSL exponentiation.
+BigInt PaillierPublicKey::rho_pow_n(const BigInt& rho) const { return modexp::pow_sec(rho, n_, n2_); }
 
 BigInt PaillierPublicKey::encrypt(const BigInt& m, const BigInt& rho) const {
   return (one_plus_n_pow(m) * rho_pow_n(rho)).mod(n2_);
@@ -27,7 +101,24 @@ BigInt PaillierPublicKey::encrypt(const BigInt& m, const BigInt& rho) const {
 
 BigInt PaillierPublicKey::add(const BigInt& c1, const BigInt& c2) const { return (c1 * c2).mod(n2_); }
 
-BigInt PaillierPublicKey::scale(const BigInt& c, const BigInt& k) const { return BigInt::powm_unit(c, k, n2_); }
+BigInt PaillierPublicKey::enc_minus_scaled(const BigInt& m, const BigInt& rho, const BigInt& c,
+                                           const BigInt& e) const {
+  BigInt base = c;
+  if (e.sign() > 0) {
+    auto inv = BigInt::invert(c, n2_);
+    if (!inv) std::abort();  // callers check that c is a unit
+    base = std::move(*inv);
+  }
+  return (one_plus_n_pow(m) * modexp::pow2_public(rho, n_, base, e.abs(), n2_)).mod(n2_);
+}
+
+BigInt PaillierPublicKey::scale(const BigInt& c, const BigInt& k) const {
+  // Public c and k (verifier side): variable-time OpenSSL exponentiation.
+  if (k.sign() >= 0) return modexp::pow_public(c, k, n2_);
+  auto inv = BigInt::invert(c, n2_);
+  if (!inv) std::abort();  // callers check that c is a unit
+  return modexp::pow_public(*inv, -k, n2_);
+}
 
 bool PaillierPublicKey::is_ciphertext(const BigInt& c) const { return c.is_unit_mod(n2_); }
 
@@ -56,12 +147,13 @@ Result<PaillierSecretKey> PaillierSecretKey::from_primes(const BigInt& p, const 
   sk.p_inv_q_ = *BigInt::invert(p, q);
   // h_p = L_p((1+N)^(p-1) mod p^2)^-1 mod p, where L_p(x) = (x-1)/p.
   auto h = [&](const BigInt& r, const BigInt& r2) {
-    BigInt g = BigInt::powm_sec(sk.pk_.n() + BigInt(1), r - BigInt(1), r2);
+    BigInt g = modexp::pow_sec(sk.pk_.n() + BigInt(1), r - BigInt(1), r2);
     BigInt l = (g - BigInt(1)).div_floor(r);
     return *BigInt::invert(l, r);
   };
   sk.hp_ = h(p, sk.p2_);
   sk.hq_ = h(q, sk.q2_);
+  sk.rand_ = std::make_shared<RandomnessTables>();
   return sk;
 }
 
@@ -71,6 +163,38 @@ PaillierSecretKey PaillierSecretKey::generate(Rng& rng, unsigned bits) {
     auto sk = from_primes(pair.p, pair.q, bits);
     if (sk.ok()) return std::move(sk).value();
   }
+}
+
+PaillierSecretKey PaillierSecretKey::unchecked_for_testing(const BigInt& p, const BigInt& q) {
+  return unchecked_for_testing(p, q, (p - BigInt(1)) * (q - BigInt(1)));
+}
+
+PaillierSecretKey PaillierSecretKey::unchecked_for_testing(const BigInt& p, const BigInt& q, const BigInt& phi) {
+  // TEST ONLY: see the header. Nothing here may abort, whatever p, q and phi are.
+  PaillierSecretKey sk;
+  sk.pk_.n_ = p * q;
+  sk.pk_.n2_ = sk.pk_.n_ * sk.pk_.n_;
+  sk.p_ = p;
+  sk.q_ = q;
+  sk.phi_ = phi;
+  sk.p2_ = p * p;
+  sk.q2_ = q * q;
+  sk.phi_p2_ = p * (p - BigInt(1));
+  sk.phi_q2_ = q * (q - BigInt(1));
+  const BigInt two(2);
+  sk.direct_ = !(p > two && q > two && p != q && p.is_probable_prime(20) && q.is_probable_prime(20));
+  if (sk.direct_) return sk;  // the CRT constants stay zero and are never used
+  sk.p2_inv_q2_ = BigInt::invert(sk.p2_, sk.q2_).value_or(BigInt(0));
+  sk.p_inv_q_ = BigInt::invert(p, q).value_or(BigInt(0));
+  auto h = [&](const BigInt& r, const BigInt& r2) {
+    BigInt g = modexp::pow_sec(sk.pk_.n() + BigInt(1), r - BigInt(1), r2);
+    BigInt l = (g - BigInt(1)).div_floor(r);
+    return BigInt::invert(l, r).value_or(BigInt(0));
+  };
+  sk.hp_ = h(p, sk.p2_);
+  sk.hq_ = h(q, sk.q2_);
+  sk.rand_ = std::make_shared<RandomnessTables>();  // unusable (fallback) unless p and q are safe primes
+  return sk;
 }
 
 BigInt PaillierSecretKey::crt_n2(const BigInt& xp, const BigInt& xq) const {
@@ -85,6 +209,7 @@ BigInt PaillierSecretKey::crt_n(const BigInt& xp, const BigInt& xq) const {
 }
 
 BigInt PaillierSecretKey::pow_mod_n2(const BigInt& base, const BigInt& exp) const {
+  if (direct_) return BigInt::powm(base, exp, pk_.n2()).value_or(BigInt(0));
   BigInt b = base;
   BigInt e = exp;
   if (e.sign() < 0) {
@@ -93,13 +218,13 @@ BigInt PaillierSecretKey::pow_mod_n2(const BigInt& base, const BigInt& exp) cons
   }
   BigInt ep = e.mod(phi_p2_);
   BigInt eq = e.mod(phi_q2_);
-  // powm_sec needs a positive exponent; exponent 0 gives 1.
-  BigInt xp = ep.is_zero() ? BigInt(1) : BigInt::powm_sec(b.mod(p2_), ep, p2_);
-  BigInt xq = eq.is_zero() ? BigInt(1) : BigInt::powm_sec(b.mod(q2_), eq, q2_);
+  BigInt xp = modexp::pow_sec(b, ep, p2_);  // constant time (OpenSSL); exponent 0 gives 1
+  BigInt xq = modexp::pow_sec(b, eq, q2_);
   return crt_n2(xp, xq);
 }
 
 BigInt PaillierSecretKey::pow_mod_n(const BigInt& base, const BigInt& exp) const {
+  if (direct_) return BigInt::powm(base, exp, pk_.n()).value_or(BigInt(0));
   BigInt b = base;
   BigInt e = exp;
   if (e.sign() < 0) {
@@ -108,18 +233,19 @@ BigInt PaillierSecretKey::pow_mod_n(const BigInt& base, const BigInt& exp) const
   }
   BigInt ep = e.mod(p_ - BigInt(1));
   BigInt eq = e.mod(q_ - BigInt(1));
-  BigInt xp = ep.is_zero() ? BigInt(1) : BigInt::powm_sec(b.mod(p_), ep, p_);
-  BigInt xq = eq.is_zero() ? BigInt(1) : BigInt::powm_sec(b.mod(q_), eq, q_);
+  BigInt xp = modexp::pow_sec(b, ep, p_);
+  BigInt xq = modexp::pow_sec(b, eq, q_);
   return crt_n(xp, xq);
 }
 
 BigInt PaillierSecretKey::rho_pow_n(const BigInt& rho) const {
   // rho^N mod p^2 depends only on rho mod p: (rho^q mod p)^p mod p^2, since
   // (x + kp)^p ≡ x^p (mod p^2). This halves the work of a plain CRT power.
+  if (direct_) return pk_.rho_pow_n(rho);
   auto part = [&](const BigInt& r, const BigInt& r2, const BigInt& other) {
     BigInt e = other.mod(r - BigInt(1));
-    BigInt y = e.is_zero() ? BigInt(1) : BigInt::powm_sec(rho.mod(r), e, r);
-    return BigInt::powm_sec(y, r, r2);
+    BigInt y = modexp::pow_sec(rho, e, r);
+    return modexp::pow_sec(y, r, r2);
   };
   return crt_n2(part(p_, p2_, q_), part(q_, q2_, p_));
 }
@@ -129,8 +255,16 @@ BigInt PaillierSecretKey::encrypt(const BigInt& m, const BigInt& rho) const {
 }
 
 BigInt PaillierSecretKey::decrypt(const BigInt& c) const {
+  if (direct_) {
+    // m = L(c^φ mod N²)·φ⁻¹ mod N (a test key's φ may be wrong: the result is then garbage, or 0).
+    BigInt u = BigInt::powm(c.mod(pk_.n2()), phi_, pk_.n2()).value_or(BigInt(0));
+    BigInt l = (u - BigInt(1)).div_floor(pk_.n());
+    BigInt m = (l * BigInt::invert(phi_.mod(pk_.n()), pk_.n()).value_or(BigInt(0))).mod(pk_.n());
+    if (m > (pk_.n() >> 1)) m -= pk_.n();
+    return m;
+  }
   auto part = [&](const BigInt& r, const BigInt& r2, const BigInt& h) {
-    BigInt u = BigInt::powm_sec(c.mod(r2), r - BigInt(1), r2);
+    BigInt u = modexp::pow_sec(c, r - BigInt(1), r2);
     BigInt l = (u - BigInt(1)).div_floor(r);
     return (l * h).mod(r);
   };
@@ -142,8 +276,56 @@ BigInt PaillierSecretKey::decrypt(const BigInt& c) const {
 
 BigInt PaillierSecretKey::recover_rho(const BigInt& c) const {
   // c = (1+N)^m rho^N; c mod N = rho^N mod N, and N^-1 mod phi undoes the power.
-  BigInt d = *BigInt::invert(pk_.n(), phi_);
-  return pow_mod_n(c.mod(pk_.n()), d);
+  auto d = BigInt::invert(pk_.n(), phi_);
+  if (!d) return BigInt(0);  // only for an unchecked_for_testing() key
+  return pow_mod_n(c.mod(pk_.n()), *d);
+}
+
+const PaillierSecretKey::RandomnessTables* PaillierSecretKey::randomness_tables() const {
+  if (!rand_ || direct_) return nullptr;
+  std::call_once(rand_->once, [this] {
+    auto build = [](const BigInt& r, const BigInt& r2, RandomnessTables::Prime& out) {
+      auto g = safe_prime_generator(r);
+      if (!g) return false;
+      out.r_minus_1 = r - BigInt(1);
+      out.exp_bits = out.r_minus_1.bit_length();
+      BigInt w = BigInt::powm_unit(*g, r, r2);
+      out.g = std::make_unique<const FixedBaseExp>(*g, r, out.exp_bits, false, RandomnessTables::kRows,
+                                                   RandomnessTables::kCols);
+      out.w = std::make_unique<const FixedBaseExp>(w, r2, out.exp_bits, false, RandomnessTables::kRows,
+                                                   RandomnessTables::kCols);
+      return true;
+    };
+    rand_->usable = build(p_, p2_, rand_->p) && build(q_, q2_, rand_->q);
+  });
+  return rand_->usable ? rand_.get() : nullptr;
+}
+
+std::pair<BigInt, BigInt> PaillierSecretKey::random_rho_and_power(Rng& rng) const {
+  const RandomnessTables* t = randomness_tables();
+  if (t == nullptr) {
+    BigInt rho = BigInt::random_unit(rng, pk_.n());
+    BigInt power = rho_pow_n(rho);
+    return {std::move(rho), std::move(power)};
+  }
+  // Per prime r (other prime o): a uniform in [0, r−1), ρ_r = g^a mod r, ρ^N mod r² = W^(a·o mod (r−1)).
+  auto part = [&rng](const RandomnessTables::Prime& pr, const BigInt& other) {
+    BigInt a = BigInt::random_below(rng, pr.r_minus_1);
+    BigInt rho_r = pr.g->pow(a, pr.exp_bits);
+    BigInt e = mul_mod_sec(a, other, pr.r_minus_1);
+    BigInt power_r = pr.w->pow(e, pr.exp_bits);
+    return std::make_pair(std::move(rho_r), std::move(power_r));
+  };
+  auto [rho_p, pow_p] = part(t->p, q_);
+  auto [rho_q, pow_q] = part(t->q, p_);
+  return {crt_n(rho_p, rho_q), crt_n2(pow_p, pow_q)};
+}
+
+BigInt PaillierSecretKey::encrypt_fresh(const BigInt& m, Rng& rng, BigInt* rho_out) const {
+  auto [rho, power] = random_rho_and_power(rng);
+  BigInt c = (pk_.one_plus_n_pow(m) * power).mod(pk_.n2());
+  if (rho_out != nullptr) *rho_out = std::move(rho);
+  return c;
 }
 
 }  // namespace custos

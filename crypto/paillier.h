@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include "crypto/bigint.h"
 #include "crypto/status.h"
@@ -29,6 +30,10 @@ class PaillierPublicKey {
   BigInt rho_pow_n(const BigInt& rho) const;
   // (1+N)^m mod N^2 = 1 + (m mod N)*N.
   BigInt one_plus_n_pow(const BigInt& m) const;
+  // enc(m; ρ) ⊖ (e ⊙ c) = (1+N)^m · ρ^N · c^(−e) mod N² for PUBLIC values (verifier
+  // side), with ρ^N·c^(−e) as one simultaneous exponentiation. c must be a unit
+  // (aborts otherwise). enc(m; ρ) = A ⊕ (e ⊙ c) ⟺ enc_minus_scaled(m, ρ, c, e) = A.
+  BigInt enc_minus_scaled(const BigInt& m, const BigInt& rho, const BigInt& c, const BigInt& e) const;
   BigInt add(const BigInt& c1, const BigInt& c2) const;        // c1 (+) c2
   BigInt scale(const BigInt& c, const BigInt& k) const;        // k (.) c, k signed (c must be a unit)
   // c is a unit of Z*_{N^2}: 1 <= c < N^2 and gcd(c, N) = 1.
@@ -39,6 +44,7 @@ class PaillierPublicKey {
   friend bool operator==(const PaillierPublicKey& a, const PaillierPublicKey& b) { return a.n_ == b.n_; }
 
  private:
+  friend class PaillierSecretKey;  // unchecked_for_testing() builds a key without from_modulus()
   BigInt n_, n2_;
 };
 
@@ -51,11 +57,28 @@ class PaillierSecretKey {
   // Fresh key from two safe primes of bits/2 bits, generated in parallel.
   static PaillierSecretKey generate(Rng& rng, unsigned bits = 2048);
 
+  // TEST ONLY (adversarial tests and the simulator's malicious parties; never in
+  // production code). Builds the key for N = p·q WITHOUT validating anything, so a
+  // test party can run the real protocol with a bad modulus: p and q may be
+  // composite or equal (pass (p, p·q) for N = p²·q), ≡ 1 mod 4, of any size.
+  // `phi` is what the key uses as φ(N) (Πmod, Πprm, the ring-Pedersen λ range,
+  // decryption); by default (p−1)(q−1), which is right only for distinct primes,
+  // so pass the true φ(N) (or any value the test wants the prover to use) otherwise.
+  // When p and q are distinct odd primes the usual CRT arithmetic is used; otherwise
+  // every operation is computed directly mod N or N² (exact, slower, variable time).
+  // Never aborts on such input: a value that needs an inverse that does not exist
+  // (CRT constants, φ⁻¹, N⁻¹ mod φ, a negative power of a non-unit) comes out as zero.
+  // Requires only p, q ≥ 2 so that the moduli are non-zero.
+  static PaillierSecretKey unchecked_for_testing(const BigInt& p, const BigInt& q);
+  static PaillierSecretKey unchecked_for_testing(const BigInt& p, const BigInt& q, const BigInt& phi);
+
   const PaillierPublicKey& public_key() const { return pk_; }
   const BigInt& n() const { return pk_.n(); }
   const BigInt& p() const { return p_; }
   const BigInt& q() const { return q_; }
   const BigInt& phi() const { return phi_; }
+  // False only for an unchecked_for_testing() key without two distinct primes (no CRT).
+  bool uses_crt() const { return !direct_; }
 
   // Centred plaintext in (-N/2, N/2] (CGGMP21 needs the signed value before reducing mod q).
   BigInt decrypt(const BigInt& c) const;
@@ -66,10 +89,29 @@ class PaillierSecretKey {
   BigInt pow_mod_n2(const BigInt& base, const BigInt& exp) const;
   // base^exp mod N for a unit base, via CRT.
   BigInt pow_mod_n(const BigInt& base, const BigInt& exp) const;
+  // The x mod N with x ≡ xp (mod p), x ≡ xq (mod q) (CRT constants of this key).
+  BigInt crt_mod_n(const BigInt& xp, const BigInt& xq) const { return crt_n(xp, xq); }
   // Recovers the randomness rho of c = enc(m; rho) (used only for blame evidence).
   BigInt recover_rho(const BigInt& c) const;
 
+  // A uniform ρ ∈ Z*_N and ρ^N mod N², for encrypting under this (own) key.
+  // With safe primes, Z*_p = ⟨g_p⟩ is cyclic of order p−1, so ρ is sampled as
+  // ρ_p = g_p^a mod p, ρ_q = g_q^b mod q for secret uniform a ∈ [0, p−1),
+  // b ∈ [0, q−1) (CRT-combined: exactly uniform on Z*_N), and
+  // ρ^N mod p² = W_p^(a·q mod (p−1)) with W_p = g_p^p mod p² (x^p mod p² depends
+  // only on x mod p). All four powers use fixed-base comb tables
+  // (crypto/fixed_base.h) built on first use and shared by copies of the key;
+  // a·q mod (p−1) uses mpn_sec_mul/mpn_sec_div_r. If a prime is not safe (only a
+  // test key, or from_primes without check_safe) it falls back to
+  // random_unit() + rho_pow_n(), which has the same output distribution.
+  std::pair<BigInt, BigInt> random_rho_and_power(Rng& rng) const;
+  // enc(m; ρ) for a fresh uniform ρ ∈ Z*_N; ρ is stored in *rho_out when non-null.
+  BigInt encrypt_fresh(const BigInt& m, Rng& rng, BigInt* rho_out) const;
+
  private:
+  struct RandomnessTables;  // see random_rho_and_power()
+  const RandomnessTables* randomness_tables() const;
+
   BigInt crt_n2(const BigInt& xp, const BigInt& xq) const;
   BigInt crt_n(const BigInt& xp, const BigInt& xq) const;
 
@@ -80,6 +122,10 @@ class PaillierSecretKey {
   BigInt p2_inv_q2_;        // (p^2)^-1 mod q^2
   BigInt p_inv_q_;          // p^-1 mod q
   BigInt hp_, hq_;          // decryption constants
+  bool direct_ = false;     // unchecked_for_testing() without two distinct primes: no CRT
+  // Lazily built generator tables (random_rho_and_power); shared by copies. Null
+  // for a default-constructed or direct_ key, which then uses the fallback.
+  std::shared_ptr<RandomnessTables> rand_;
 };
 
 }  // namespace custos

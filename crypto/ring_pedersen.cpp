@@ -1,5 +1,8 @@
 #include "crypto/ring_pedersen.h"
 
+#include <mutex>
+
+#include "crypto/fixed_base.h"
 #include "crypto/rng.h"
 
 namespace custos {
@@ -8,11 +11,25 @@ namespace {
 // exponent inverts the (public) base first.
 BigInt pow_signed_sec(const BigInt& base, const BigInt& e, const BigInt& m) {
   if (e.is_zero()) return BigInt(1);
-  if (e.sign() > 0) return BigInt::powm_sec(base, e, m);
+  if (e.sign() > 0) return modexp::pow_sec(base, e, m);
   BigInt inv = *BigInt::invert(base, m);
-  return BigInt::powm_sec(inv, -e, m);
+  return modexp::pow_sec(inv, -e, m);
 }
 }  // namespace
+
+struct RingPedersenParams::Tables {
+  std::once_flag once;
+  std::unique_ptr<const FixedBaseExp> s, t;
+};
+
+const RingPedersenParams::Tables* RingPedersenParams::tables() const {
+  if (!tables_) return nullptr;
+  std::call_once(tables_->once, [this] {
+    tables_->s = std::make_unique<const FixedBaseExp>(s_, n_, kCommitTableBits, true);
+    tables_->t = std::make_unique<const FixedBaseExp>(t_, n_, kCommitTableBits, true);
+  });
+  return tables_.get();
+}
 
 Result<RingPedersenParams> RingPedersenParams::create(const BigInt& n, const BigInt& s, const BigInt& t,
                                                       unsigned bits) {
@@ -31,18 +48,32 @@ Result<RingPedersenParams> RingPedersenParams::create(const BigInt& n, const Big
   p.n_ = n;
   p.s_ = s;
   p.t_ = t;
+  p.tables_ = std::make_shared<Tables>();
   return p;
 }
 
 BigInt RingPedersenParams::commit(const BigInt& x, const BigInt& y) const {
+  const unsigned xb = x.bit_length(), yb = y.bit_length();
+  if (tables_ && xb <= kCommitTableBits && yb <= kCommitTableBits) {
+    const Tables* tab = tables();
+    return FixedBaseExp::pow2_signed(*tab->s, x, xb, *tab->t, y, yb);
+  }
   return (pow_signed_sec(s_, x, n_) * pow_signed_sec(t_, y, n_)).mod(n_);
 }
 
 BigInt RingPedersenParams::commit_public(const BigInt& x, const BigInt& y) const {
-  return (BigInt::powm_unit(s_, x, n_) * BigInt::powm_unit(t_, y, n_)).mod(n_);
+  // Public exponents: one simultaneous exponentiation (BN_mod_exp2_mont) over s^±1 and t^±1.
+  BigInt sb = x.sign() < 0 ? *BigInt::invert(s_, n_) : s_;
+  BigInt tb = y.sign() < 0 ? *BigInt::invert(t_, n_) : t_;
+  return modexp::pow2_public(sb, x.abs(), tb, y.abs(), n_);
 }
 
-BigInt RingPedersenParams::pow(const BigInt& a, const BigInt& e) const { return BigInt::powm_unit(a, e, n_); }
+BigInt RingPedersenParams::pow(const BigInt& a, const BigInt& e) const {
+  if (e.sign() >= 0) return modexp::pow_public(a, e, n_);
+  auto inv = BigInt::invert(a, n_);
+  if (!inv) std::abort();  // callers check that a is a unit
+  return modexp::pow_public(*inv, -e, n_);
+}
 
 RingPedersenSecret RingPedersenSecret::generate(Rng& rng, const PaillierSecretKey& key) {
   const BigInt& n = key.n();
@@ -59,7 +90,52 @@ RingPedersenSecret RingPedersenSecret::generate(Rng& rng, const PaillierSecretKe
   }
 }
 
+// Per prime r of N̂ = pq: s mod r and t mod r with exponents reduced mod r − 1
+// (public values on the verifier side; the tables are simply faster than two
+// exponentiations per prime).
+struct RingPedersenSecret::CrtTables {
+  static constexpr unsigned kRows = 5;
+  static constexpr unsigned kCols = 16;
+  struct Prime {
+    BigInt r_minus_1;
+    unsigned bits = 0;
+    std::unique_ptr<const FixedBaseExp> s, t;
+  };
+  std::once_flag once;
+  bool usable = false;
+  Prime p, q;
+};
+
+RingPedersenSecret::RingPedersenSecret(RingPedersenParams params, BigInt lambda,
+                                       std::shared_ptr<const PaillierSecretKey> key)
+    : params_(std::move(params)), lambda_(std::move(lambda)), key_(std::move(key)),
+      crt_(std::make_shared<CrtTables>()) {}
+
+const RingPedersenSecret::CrtTables* RingPedersenSecret::crt_tables() const {
+  if (!key_ || !key_->uses_crt() || !(key_->n() == params_.n())) return nullptr;
+  std::call_once(crt_->once, [this] {
+    auto build = [this](const BigInt& r, CrtTables::Prime& out) {
+      out.r_minus_1 = r - BigInt(1);
+      out.bits = out.r_minus_1.bit_length();
+      BigInt s = params_.s().mod(r), t = params_.t().mod(r);
+      if (s.is_zero() || t.is_zero() || r.bit_length() < 2 || !r.is_odd()) return false;
+      out.s = std::make_unique<const FixedBaseExp>(s, r, out.bits, false, CrtTables::kRows, CrtTables::kCols);
+      out.t = std::make_unique<const FixedBaseExp>(t, r, out.bits, false, CrtTables::kRows, CrtTables::kCols);
+      return true;
+    };
+    crt_->usable = build(key_->p(), crt_->p) && build(key_->q(), crt_->q);
+  });
+  return crt_->usable ? crt_.get() : nullptr;
+}
+
 BigInt RingPedersenSecret::commit_crt(const BigInt& x, const BigInt& y) const {
+  if (const CrtTables* tab = crt_tables()) {
+    // s^x mod r = (s mod r)^(x mod (r−1)) for a prime r ∤ s (Fermat); any sign of x.
+    auto part = [&](const CrtTables::Prime& pr) {
+      return FixedBaseExp::pow2(*pr.s, x.mod(pr.r_minus_1), pr.bits, *pr.t, y.mod(pr.r_minus_1), pr.bits);
+    };
+    return key_->crt_mod_n(part(tab->p), part(tab->q));
+  }
   return (key_->pow_mod_n(params_.s(), x) * key_->pow_mod_n(params_.t(), y)).mod(params_.n());
 }
 

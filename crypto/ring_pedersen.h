@@ -4,6 +4,8 @@
 // ring-Pedersen equations of proofs made for it.
 #pragma once
 
+#include <memory>
+
 #include "crypto/bigint.h"
 #include "crypto/paillier.h"
 #include "crypto/status.h"
@@ -11,6 +13,7 @@
 namespace custos {
 
 class Rng;
+class FixedBaseExp;
 
 class RingPedersenParams {
  public:
@@ -23,8 +26,16 @@ class RingPedersenParams {
   const BigInt& s() const { return s_; }
   const BigInt& t() const { return t_; }
 
-  // s^x · t^y mod N̂ (x, y signed; secret exponents are handled in constant time up to their sign).
+  // s^x · t^y mod N̂ (x, y signed, secret). For |x|, |y| < 2^kCommitTableBits this
+  // uses fixed-base comb tables for s and t (crypto/fixed_base.h), built on first
+  // use and shared by every copy of these parameters: a fixed operation sequence
+  // for either sign; the cost reveals only ⌈(bit length + 1)/group_bits⌉ of each
+  // exponent (coarser than mpz_powm_sec's limb count). Longer exponents (Πfac)
+  // fall back to modexp::pow_sec (OpenSSL, constant time in the exponent's bits
+  // for its length) on s^±1, t^±1, whose timing reveals their sign.
   BigInt commit(const BigInt& x, const BigInt& y) const;
+  // Largest exponent magnitude (in bits) the commit tables cover: 2^(ℓ+ε)·N̂ plus a margin.
+  static constexpr unsigned kCommitTableBits = 2816 + 64;
   // s^x · t^y mod N̂ for public exponents (verifier side; variable time).
   BigInt commit_public(const BigInt& x, const BigInt& y) const;
   // a^e mod N̂ for public a (unit) and public signed e.
@@ -37,7 +48,13 @@ class RingPedersenParams {
   }
 
  private:
+  struct Tables;  // lazily built comb tables for s and t (fixed_base.h)
+  const Tables* tables() const;
+
   BigInt n_, s_, t_;
+  // Created by create(); copies share it, so the tables are built at most once per
+  // parameter set (std::call_once inside). Null for a default-constructed object.
+  std::shared_ptr<Tables> tables_;
 };
 
 // The owner's view: parameters plus λ and the factorization (for Πprm and CRT checks).
@@ -56,13 +73,16 @@ class RingPedersenSecret {
   // a^e mod N̂ with CRT.
   BigInt pow_crt(const BigInt& a, const BigInt& e) const { return key_->pow_mod_n(a, e); }
 
-  RingPedersenSecret(RingPedersenParams params, BigInt lambda, std::shared_ptr<const PaillierSecretKey> key)
-      : params_(std::move(params)), lambda_(std::move(lambda)), key_(std::move(key)) {}
+  RingPedersenSecret(RingPedersenParams params, BigInt lambda, std::shared_ptr<const PaillierSecretKey> key);
 
  private:
+  struct CrtTables;  // comb tables for s, t mod p and mod q (commit_crt), built on first use
+  const CrtTables* crt_tables() const;
+
   RingPedersenParams params_;
   BigInt lambda_;
   std::shared_ptr<const PaillierSecretKey> key_;
+  std::shared_ptr<CrtTables> crt_;  // shared by copies
 };
 
 }  // namespace custos

@@ -50,7 +50,7 @@ AffGProof aff_g_prove(const ProofContext& ctx, const AffGStatement& stmt, const 
   BigInt alpha = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon));
   BigInt beta = BigInt::random_symmetric(rng, pow2(kEllPrime + kEpsilon));
   BigInt r = BigInt::random_unit(rng, N0.n());
-  BigInt ry = BigInt::random_unit(rng, N1.n());
+  BigInt ry;  // uniform in Z*_N1; sampled with By below
   BigInt gamma = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);
   BigInt delta = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);
   BigInt m = BigInt::random_symmetric(rng, pow2(kEll) * nhat);
@@ -60,7 +60,12 @@ AffGProof aff_g_prove(const ProofContext& ctx, const AffGStatement& stmt, const 
   // N0 is the verifier's key: no CRT; secret exponent α in constant time.
   p.A = N0.add(secops::scale_secret(N0, nullptr, stmt.C, alpha), secops::encrypt_secret(N0, nullptr, beta, r));
   p.Bx = Point::base_mul(Scalar::from_bigint(alpha));
-  p.By = secops::encrypt_secret(N1, prover_key, beta, ry);
+  if (prover_key) {
+    p.By = prover_key->encrypt_fresh(beta, rng, &ry);  // our own key: ry and ry^N1 from the generator tables
+  } else {
+    ry = BigInt::random_unit(rng, N1.n());
+    p.By = secops::encrypt_secret(N1, nullptr, beta, ry);
+  }
   p.E = stmt.aux.commit(alpha, gamma);
   p.S = stmt.aux.commit(wit.x, m);
   p.F = stmt.aux.commit(beta, delta);
@@ -130,7 +135,8 @@ Status aff_g_verify(const ProofContext& ctx, const AffGStatement& stmt, const Af
     return verify_failed("Πaff-g: z1·G ≠ Bx + e·X");
   }
 
-  if (N1.encrypt(proof.z2, proof.wy) != N1.add(proof.By, N1.scale(stmt.Y, e))) {
+  // enc_N1(z2; wy) = By ⊕ (e ⊙ Y) ⟺ enc_N1(z2; wy) ⊖ (e ⊙ Y) = By (Y is a unit): one simultaneous exponentiation.
+  if (N1.enc_minus_scaled(proof.z2, proof.wy, stmt.Y, e) != proof.By) {
     return verify_failed("Πaff-g: enc_N1(z2; wy) ≠ By ⊕ (e ⊙ Y)");
   }
 

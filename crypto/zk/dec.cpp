@@ -63,12 +63,17 @@ DecProof dec_prove(const ProofContext& ctx, const DecStatement& stmt, const DecW
   BigInt alpha = BigInt::random_symmetric(rng, pow2(stmt.y_bits + kDecSlack));
   BigInt mu = BigInt::random_symmetric(rng, pow2(kEll) * nhat);
   BigInt nu = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);
-  BigInt r = BigInt::random_unit(rng, N0.n());
 
   DecProof p;
   p.S = stmt.aux.commit(wit.y, mu);
   p.T = stmt.aux.commit(alpha, nu);
-  p.A = secops::encrypt_secret(N0, prover_key, alpha, r);
+  BigInt r;  // uniform in Z*_N0; with our own key sampled together with r^N0
+  if (prover_key) {
+    p.A = prover_key->encrypt_fresh(alpha, rng, &r);
+  } else {
+    r = BigInt::random_unit(rng, N0.n());
+    p.A = secops::encrypt_secret(N0, nullptr, alpha, r);
+  }
   p.gamma = Scalar::from_bigint(alpha);  // reveals α mod q only; α has B_y+σ > 256 bits of entropy
 
   BigInt e = challenge(ctx, stmt, p);

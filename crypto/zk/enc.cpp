@@ -42,12 +42,17 @@ EncProof enc_prove(const ProofContext& ctx, const EncStatement& stmt, const EncW
 
   BigInt alpha = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon));
   BigInt mu = BigInt::random_symmetric(rng, pow2(kEll) * nhat);
-  BigInt r = BigInt::random_unit(rng, n0);
   BigInt gamma = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);
 
   EncProof p;
   p.S = stmt.aux.commit(wit.k, mu);  // constant time in the secret exponents
-  p.A = prover_key ? prover_key->encrypt(alpha, r) : stmt.N0.encrypt(alpha, r);
+  BigInt r;  // uniform in Z*_N0 either way; with our own key sampled together with r^N0
+  if (prover_key) {
+    p.A = prover_key->encrypt_fresh(alpha, rng, &r);
+  } else {
+    r = BigInt::random_unit(rng, n0);
+    p.A = stmt.N0.encrypt(alpha, r);
+  }
   p.C = stmt.aux.commit(alpha, gamma);
 
   BigInt e = enc_challenge(ctx, stmt, p.S, p.A, p.C);
@@ -79,9 +84,11 @@ Status enc_verify(const ProofContext& ctx, const EncStatement& stmt, const EncPr
 
   BigInt e = enc_challenge(ctx, stmt, proof.S, proof.A, proof.C);
 
-  BigInt lhs = N0.encrypt(proof.z1, proof.z2);
-  BigInt rhs = N0.add(proof.A, N0.scale(stmt.K, e));
-  if (lhs != rhs) return verify_failed("Πenc: enc_N0(z1; z2) ≠ A ⊕ (e ⊙ K)");
+  // enc_N0(z1; z2) = A ⊕ (e ⊙ K), checked as enc_N0(z1; z2) ⊖ (e ⊙ K) = A (K is a unit): one
+  // simultaneous exponentiation z2^N0 · K^(−e).
+  if (N0.enc_minus_scaled(proof.z1, proof.z2, stmt.K, e) != proof.A) {
+    return verify_failed("Πenc: enc_N0(z1; z2) ≠ A ⊕ (e ⊙ K)");
+  }
 
   BigInt ped_lhs = verifier_aux ? verifier_aux->commit_crt(proof.z1, proof.z3) : aux.commit_public(proof.z1, proof.z3);
   BigInt s_e = verifier_aux ? verifier_aux->pow_crt(proof.S, e) : aux.pow(proof.S, e);

@@ -43,12 +43,17 @@ LogStarProof log_star_prove(const ProofContext& ctx, const LogStarStatement& stm
   // Y = α·B is O only if α ≡ 0 mod q (probability ≈ 2^-256), which we ignore.
   BigInt alpha = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon));
   BigInt mu = BigInt::random_symmetric(rng, pow2(kEll) * nhat);
-  BigInt r = BigInt::random_unit(rng, n0);
   BigInt gamma = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);
 
   LogStarProof p;
   p.S = stmt.aux.commit(wit.x, mu);
-  p.A = prover_key ? prover_key->encrypt(alpha, r) : stmt.N0.encrypt(alpha, r);
+  BigInt r;  // uniform in Z*_N0 either way; with our own key sampled together with r^N0
+  if (prover_key) {
+    p.A = prover_key->encrypt_fresh(alpha, rng, &r);
+  } else {
+    r = BigInt::random_unit(rng, n0);
+    p.A = stmt.N0.encrypt(alpha, r);
+  }
   p.Y = stmt.B.mul(Scalar::from_bigint(alpha));  // constant time in α
   p.D = stmt.aux.commit(alpha, gamma);
 
@@ -83,7 +88,8 @@ Status log_star_verify(const ProofContext& ctx, const LogStarStatement& stmt, co
 
   BigInt e = log_star_challenge(ctx, stmt, proof);
 
-  if (N0.encrypt(proof.z1, proof.z2) != N0.add(proof.A, N0.scale(stmt.C, e))) {
+  // enc_N0(z1; z2) = A ⊕ (e ⊙ C) ⟺ enc_N0(z1; z2) ⊖ (e ⊙ C) = A (C is a unit): one simultaneous exponentiation.
+  if (N0.enc_minus_scaled(proof.z1, proof.z2, stmt.C, e) != proof.A) {
     return verify_failed("Πlog*: enc_N0(z1; z2) ≠ A ⊕ (e ⊙ C)");
   }
   if (!(stmt.B.mul_vartime(Scalar::from_bigint(proof.z1)) == proof.Y + stmt.X.mul_vartime(Scalar::from_bigint(e)))) {

@@ -6,6 +6,8 @@
 //   (z ⊙ Y) ⊕ enc_N(0; u) = A ⊕ (e ⊙ C)   and   enc_N(z; v) = B ⊕ (e ⊙ X).
 #include "crypto/zk/mul.h"
 
+#include <tuple>
+
 #include "crypto/codec.h"
 #include "crypto/zk/params.h"
 #include "crypto/zk/sec_ops.h"
@@ -36,13 +38,20 @@ MulProof mul_prove(const ProofContext& ctx, const MulStatement& stmt, const MulW
   const PaillierPublicKey& N = stmt.N;
 
   BigInt alpha = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon));
-  BigInt r = BigInt::random_unit(rng, N.n());
-  BigInt s = BigInt::random_unit(rng, N.n());
-
+  // r, s uniform in Z*_N; with our own key each is sampled together with its N-th power.
+  BigInt r, s, r_n;
   MulProof p;
-  BigInt r_n = prover_key ? prover_key->rho_pow_n(r) : BigInt::powm_sec(r, N.n(), N.n2());
-  p.A = N.add(secops::scale_secret(N, prover_key, stmt.Y, alpha), r_n);
-  p.B = secops::encrypt_secret(N, prover_key, alpha, s);
+  if (prover_key) {
+    std::tie(r, r_n) = prover_key->random_rho_and_power(rng);
+    p.A = N.add(secops::scale_secret(N, prover_key, stmt.Y, alpha), r_n);
+    p.B = prover_key->encrypt_fresh(alpha, rng, &s);
+  } else {
+    r = BigInt::random_unit(rng, N.n());
+    s = BigInt::random_unit(rng, N.n());
+    r_n = modexp::pow_sec(r, N.n(), N.n2());
+    p.A = N.add(secops::scale_secret(N, nullptr, stmt.Y, alpha), r_n);
+    p.B = secops::encrypt_secret(N, nullptr, alpha, s);
+  }
 
   BigInt e = challenge(ctx, stmt, p);
   p.z = alpha + e * wit.x;

@@ -6,6 +6,8 @@
 //   (z1 ⊙ C) ⊕ enc_N0(0; w) = A ⊕ (e ⊙ D),   (z1 mod q)·G = Bx + (e mod q)·X,   s^z1·t^z2 = E·S^e.
 #include "crypto/zk/mul_star.h"
 
+#include <tuple>
+
 #include "crypto/codec.h"
 #include "crypto/scalar.h"
 #include "crypto/zk/params.h"
@@ -33,7 +35,7 @@ Result<BigInt> read_residue(Reader& r, unsigned max_bits, const char* name) {
 }
 
 BigInt n0_power_of(const PaillierPublicKey& pk, const PaillierSecretKey* sk, const BigInt& r) {
-  return sk ? sk->rho_pow_n(r) : BigInt::powm_sec(r, pk.n(), pk.n2());
+  return sk ? sk->rho_pow_n(r) : modexp::pow_sec(r, pk.n(), pk.n2());
 }
 
 }  // namespace
@@ -47,11 +49,17 @@ MulStarProof mul_star_prove(const ProofContext& ctx, const MulStarStatement& stm
   // Bx = α·G is O only if α ≡ 0 mod q (probability ≈ 2^-256), which we ignore.
   BigInt alpha = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon));
   BigInt mu = BigInt::random_symmetric(rng, pow2(kEll) * nhat);
-  BigInt r = BigInt::random_unit(rng, N0.n());
   BigInt gamma = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);
 
   MulStarProof p;
-  p.A = N0.add(secops::scale_secret(N0, n0_key, stmt.C, alpha), n0_power_of(N0, n0_key, r));
+  BigInt r, r_n;  // r uniform in Z*_N0; with our own key sampled together with r^N0
+  if (n0_key) {
+    std::tie(r, r_n) = n0_key->random_rho_and_power(rng);
+  } else {
+    r = BigInt::random_unit(rng, N0.n());
+    r_n = n0_power_of(N0, nullptr, r);
+  }
+  p.A = N0.add(secops::scale_secret(N0, n0_key, stmt.C, alpha), r_n);
   p.Bx = Point::base_mul(Scalar::from_bigint(alpha));
   p.E = stmt.aux.commit(alpha, gamma);
   p.S = stmt.aux.commit(wit.x, mu);

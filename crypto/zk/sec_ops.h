@@ -2,11 +2,14 @@
 // Why a helper: PaillierPublicKey::scale/encrypt use variable-time powm, which is
 // fine for public values but not for a secret exponent (α, x), and powm_unit
 // inverts a negative power's base with mpz_invert, whose timing depends on the
-// (here secret) base. These functions use mpz_powm_sec and a blinded inverse.
+// (here secret) base. These functions use constant-time exponentiation
+// (modexp::pow_sec, OpenSSL's BN_mod_exp_mont_consttime; see crypto/fixed_base.h)
+// and a blinded inverse.
 // The sign of a secret exponent still shows (as in RingPedersenParams::commit).
 #pragma once
 
 #include "crypto/bigint.h"
+#include "crypto/fixed_base.h"
 #include "crypto/paillier.h"
 #include "crypto/rng.h"
 
@@ -15,9 +18,9 @@ namespace custos::zk::secops {
 // base^e mod m for a PUBLIC unit base and a SECRET signed exponent e (m odd).
 inline BigInt pow_secret_exp(const BigInt& base, const BigInt& e, const BigInt& m) {
   if (e.is_zero()) return BigInt(1);
-  if (e.sign() > 0) return BigInt::powm_sec(base, e, m);
+  if (e.sign() > 0) return modexp::pow_sec(base, e, m);
   BigInt inv = *BigInt::invert(base, m);  // base is public
-  return BigInt::powm_sec(inv, -e, m);
+  return modexp::pow_sec(inv, -e, m);
 }
 
 // a^-1 mod m for a SECRET unit a: invert a·b for a random unit b, which is
@@ -31,7 +34,7 @@ inline BigInt inverse_blinded(const BigInt& a, const BigInt& m, Rng& rng) {
 // base^e mod m for a SECRET unit base and a PUBLIC signed exponent e (m odd).
 inline BigInt pow_secret_base(const BigInt& base, const BigInt& e, const BigInt& m, Rng& rng) {
   if (e.is_zero()) return BigInt(1);
-  BigInt p = BigInt::powm_sec(base, e.abs(), m);
+  BigInt p = modexp::pow_sec(base, e.abs(), m);
   return e.sign() > 0 ? p : inverse_blinded(p, m, rng);
 }
 
@@ -40,7 +43,7 @@ inline BigInt pow_secret_base(const BigInt& base, const BigInt& e, const BigInt&
 inline BigInt mask_nonce(const BigInt& r, const BigInt& rho, const BigInt& e, const PaillierPublicKey& pk,
                          const PaillierSecretKey* sk, Rng& rng) {
   const BigInt& n = pk.n();
-  BigInt p = sk ? sk->pow_mod_n(rho, e.abs()) : (e.is_zero() ? BigInt(1) : BigInt::powm_sec(rho, e.abs(), n));
+  BigInt p = sk ? sk->pow_mod_n(rho, e.abs()) : modexp::pow_sec(rho, e.abs(), n);
   if (e.sign() < 0) p = inverse_blinded(p, n, rng);
   return (r * p).mod(n);
 }
@@ -49,7 +52,7 @@ inline BigInt mask_nonce(const BigInt& r, const BigInt& rho, const BigInt& e, co
 inline BigInt encrypt_secret(const PaillierPublicKey& pk, const PaillierSecretKey* sk, const BigInt& m,
                              const BigInt& rho) {
   if (sk) return sk->encrypt(m, rho);
-  return (pk.one_plus_n_pow(m) * BigInt::powm_sec(rho, pk.n(), pk.n2())).mod(pk.n2());
+  return (pk.one_plus_n_pow(m) * modexp::pow_sec(rho, pk.n(), pk.n2())).mod(pk.n2());
 }
 
 // k ⊙ C = C^k mod N² for a public ciphertext C and a SECRET signed k.
