@@ -129,6 +129,7 @@ int demo(const Options& opt) {
 
   cggmp21::DerivationCache cache;
   int failures = 0;
+  std::printf("[4/5] presign + sign %u messages, each with a different signer set\n", opt.messages + 1);
   for (uint32_t m = 0; m < opt.messages + 1; ++m) {
     bool derived = m == opt.messages;  // the last message is signed under m/0/1
     // Rotate the signer set so different t-subsets sign.
@@ -171,12 +172,12 @@ int demo(const Options& opt) {
     for (auto p : signers) who += (who.empty() ? "" : ",") + std::to_string(p);
     auto r = s.r.to_bytes();
     auto sb = s.s.to_bytes();
-    std::printf("[%u/5] \"%s\" key %s signers {%s}: presign %.0f ms, sign %.2f ms\n", m == 0 ? 4 : 5, text.c_str(),
-                path.c_str(), who.c_str(), presign_ms, sign_ms);
+    std::printf("  \"%s\" key %s signers {%s}: presign %.0f ms, sign %.2f ms\n", text.c_str(), path.c_str(),
+                who.c_str(), presign_ms, sign_ms);
     std::printf("      r=%s\n      s=%s recid=%d\n      libsecp256k1: %s, OpenSSL: %s\n", hex(r).c_str(),
                 hex(sb).c_str(), s.recovery_id, ok1 ? "valid" : "INVALID", ok2 ? "valid" : "INVALID");
   }
-  std::printf("\n%s\n", failures ? "FAILED: a signature did not verify" : "all signatures verified");
+  std::printf("[5/5] %s\n", failures ? "FAILED: a signature did not verify" : "all signatures verified");
   return failures ? 1 : 0;
 }
 
