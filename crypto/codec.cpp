@@ -72,6 +72,12 @@ Result<BigInt> Reader::integer(unsigned max_bits) {
   if (!r.ok()) return r.status().with_context(what_);
   return r;
 }
+Result<BigInt> Reader::residue(unsigned max_bits, const char* name) {
+  ASSIGN_OR_RETURN(BigInt v, integer(max_bits));
+  if (v.sign() < 0) return out_of_range(what_ + ": " + name + " is negative");
+  return v;
+}
+
 Result<Point> Reader::point() {
   ASSIGN_OR_RETURN(auto s, take(Point::kCompressedBytes));
   auto p = Point::decode(s);

@@ -43,6 +43,8 @@ class Reader {
   Result<std::vector<uint8_t>> bytes(size_t max_len);
   // Signed integer of at most max_bits bits (canonical sign-magnitude).
   Result<BigInt> integer(unsigned max_bits);
+  // Non-negative integer of at most max_bits bits (a residue on the wire; membership is the verifier's check).
+  Result<BigInt> residue(unsigned max_bits, const char* name);
   // Point that must not be O.
   Result<Point> point();
   Result<Point> point_allow_identity();

@@ -31,12 +31,6 @@ BigInt challenge(const ProofContext& ctx, const AffGStatement& st, const AffGPro
   return t.stream("challenge").signed_below_q();
 }
 
-Result<BigInt> read_residue(Reader& r, unsigned max_bits, const char* name) {
-  ASSIGN_OR_RETURN(BigInt v, r.integer(max_bits));
-  if (v.sign() < 0) return out_of_range(std::string("Πaff-g proof: ") + name + " is negative");
-  return v;
-}
-
 }  // namespace
 
 AffGProof aff_g_prove(const ProofContext& ctx, const AffGStatement& stmt, const AffGWitness& wit, Rng& rng,
@@ -183,19 +177,19 @@ std::vector<uint8_t> encode(const AffGProof& p) {
 Result<AffGProof> decode_aff_g_proof(std::span<const uint8_t> in) {
   Reader r(in, "Πaff-g proof");
   AffGProof p;
-  ASSIGN_OR_RETURN(p.A, read_residue(r, 2 * kPaillierBits, "A"));
+  ASSIGN_OR_RETURN(p.A, r.residue(2 * kPaillierBits, "A"));
   ASSIGN_OR_RETURN(p.Bx, r.point());  // rejects O
-  ASSIGN_OR_RETURN(p.By, read_residue(r, 2 * kPaillierBits, "By"));
-  ASSIGN_OR_RETURN(p.E, read_residue(r, kPaillierBits, "E"));
-  ASSIGN_OR_RETURN(p.S, read_residue(r, kPaillierBits, "S"));
-  ASSIGN_OR_RETURN(p.F, read_residue(r, kPaillierBits, "F"));
-  ASSIGN_OR_RETURN(p.T, read_residue(r, kPaillierBits, "T"));
+  ASSIGN_OR_RETURN(p.By, r.residue(2 * kPaillierBits, "By"));
+  ASSIGN_OR_RETURN(p.E, r.residue(kPaillierBits, "E"));
+  ASSIGN_OR_RETURN(p.S, r.residue(kPaillierBits, "S"));
+  ASSIGN_OR_RETURN(p.F, r.residue(kPaillierBits, "F"));
+  ASSIGN_OR_RETURN(p.T, r.residue(kPaillierBits, "T"));
   ASSIGN_OR_RETURN(p.z1, r.integer(kZ1Bits));
   ASSIGN_OR_RETURN(p.z2, r.integer(kZ2Bits));
   ASSIGN_OR_RETURN(p.z3, r.integer(z34_max_bits(kPaillierBits)));
   ASSIGN_OR_RETURN(p.z4, r.integer(z34_max_bits(kPaillierBits)));
-  ASSIGN_OR_RETURN(p.w, read_residue(r, kPaillierBits, "w"));
-  ASSIGN_OR_RETURN(p.wy, read_residue(r, kPaillierBits, "wy"));
+  ASSIGN_OR_RETURN(p.w, r.residue(kPaillierBits, "w"));
+  ASSIGN_OR_RETURN(p.wy, r.residue(kPaillierBits, "wy"));
   RETURN_IF_ERROR(r.finish());
   return p;
 }

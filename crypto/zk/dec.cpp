@@ -32,12 +32,6 @@ BigInt challenge(const ProofContext& ctx, const DecStatement& st, const DecProof
   return t.stream("challenge").signed_below_q();
 }
 
-Result<BigInt> read_residue(Reader& r, unsigned max_bits, const char* name) {
-  ASSIGN_OR_RETURN(BigInt v, r.integer(max_bits));
-  if (v.sign() < 0) return out_of_range(std::string("Πdec proof: ") + name + " is negative");
-  return v;
-}
-
 Status check_y_bits(const DecStatement& st) {
   if (st.y_bits == 0 || st.y_bits > dec_max_y_bits(st.N0.n().bit_length())) {
     return invalid_argument("Πdec: y_bits = " + std::to_string(st.y_bits) + " is outside [1, " +
@@ -136,13 +130,13 @@ std::vector<uint8_t> encode(const DecProof& p) {
 Result<DecProof> decode_dec_proof(std::span<const uint8_t> in) {
   Reader r(in, "Πdec proof");
   DecProof p;
-  ASSIGN_OR_RETURN(p.S, read_residue(r, kPaillierBits, "S"));
-  ASSIGN_OR_RETURN(p.T, read_residue(r, kPaillierBits, "T"));
-  ASSIGN_OR_RETURN(p.A, read_residue(r, 2 * kPaillierBits, "A"));
+  ASSIGN_OR_RETURN(p.S, r.residue(kPaillierBits, "S"));
+  ASSIGN_OR_RETURN(p.T, r.residue(kPaillierBits, "T"));
+  ASSIGN_OR_RETURN(p.A, r.residue(2 * kPaillierBits, "A"));
   ASSIGN_OR_RETURN(p.gamma, r.scalar());
   ASSIGN_OR_RETURN(p.z1, r.integer(kZ1MaxBits));
   ASSIGN_OR_RETURN(p.z2, r.integer(z2_max_bits(kPaillierBits)));
-  ASSIGN_OR_RETURN(p.w, read_residue(r, kPaillierBits, "w"));
+  ASSIGN_OR_RETURN(p.w, r.residue(kPaillierBits, "w"));
   RETURN_IF_ERROR(r.finish());
   return p;
 }

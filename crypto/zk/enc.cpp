@@ -16,13 +16,6 @@ constexpr unsigned kZ1Bits = kEll + kEpsilon + 1;  // 2^(ℓ+ε) itself has ℓ+
 // |z3| ≤ 2^(ℓ+ε)·N̂ + q·2^ℓ·N̂ < 2^(ℓ+ε+1)·N̂.
 unsigned z3_max_bits(unsigned nhat_bits) { return kEll + kEpsilon + 1 + nhat_bits; }
 
-// A residue must be non-negative on the wire; membership itself is checked by the verifier.
-Result<BigInt> read_residue(Reader& r, unsigned max_bits, const char* name) {
-  ASSIGN_OR_RETURN(BigInt v, r.integer(max_bits));
-  if (v.sign() < 0) return out_of_range(std::string("Πenc proof: ") + name + " is negative");
-  return v;
-}
-
 }  // namespace
 
 BigInt enc_challenge(const ProofContext& ctx, const EncStatement& st, const BigInt& S, const BigInt& A,
@@ -105,11 +98,11 @@ std::vector<uint8_t> encode(const EncProof& p) {
 Result<EncProof> decode_enc_proof(std::span<const uint8_t> in) {
   Reader r(in, "Πenc proof");
   EncProof p;
-  ASSIGN_OR_RETURN(p.S, read_residue(r, kPaillierBits, "S"));
-  ASSIGN_OR_RETURN(p.A, read_residue(r, 2 * kPaillierBits, "A"));
-  ASSIGN_OR_RETURN(p.C, read_residue(r, kPaillierBits, "C"));
+  ASSIGN_OR_RETURN(p.S, r.residue(kPaillierBits, "S"));
+  ASSIGN_OR_RETURN(p.A, r.residue(2 * kPaillierBits, "A"));
+  ASSIGN_OR_RETURN(p.C, r.residue(kPaillierBits, "C"));
   ASSIGN_OR_RETURN(p.z1, r.integer(kZ1Bits));
-  ASSIGN_OR_RETURN(p.z2, read_residue(r, kPaillierBits, "z2"));
+  ASSIGN_OR_RETURN(p.z2, r.residue(kPaillierBits, "z2"));
   ASSIGN_OR_RETURN(p.z3, r.integer(z3_max_bits(kPaillierBits)));
   RETURN_IF_ERROR(r.finish());
   return p;

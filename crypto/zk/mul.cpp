@@ -24,12 +24,6 @@ BigInt challenge(const ProofContext& ctx, const MulStatement& st, const MulProof
   return t.stream("challenge").signed_below_q();
 }
 
-Result<BigInt> read_residue(Reader& r, unsigned max_bits, const char* name) {
-  ASSIGN_OR_RETURN(BigInt v, r.integer(max_bits));
-  if (v.sign() < 0) return out_of_range(std::string("Πmul proof: ") + name + " is negative");
-  return v;
-}
-
 }  // namespace
 
 MulProof mul_prove(const ProofContext& ctx, const MulStatement& stmt, const MulWitness& wit, Rng& rng,
@@ -105,11 +99,11 @@ std::vector<uint8_t> encode(const MulProof& p) {
 Result<MulProof> decode_mul_proof(std::span<const uint8_t> in) {
   Reader r(in, "Πmul proof");
   MulProof p;
-  ASSIGN_OR_RETURN(p.A, read_residue(r, 2 * kPaillierBits, "A"));
-  ASSIGN_OR_RETURN(p.B, read_residue(r, 2 * kPaillierBits, "B"));
+  ASSIGN_OR_RETURN(p.A, r.residue(2 * kPaillierBits, "A"));
+  ASSIGN_OR_RETURN(p.B, r.residue(2 * kPaillierBits, "B"));
   ASSIGN_OR_RETURN(p.z, r.integer(kZBits));
-  ASSIGN_OR_RETURN(p.u, read_residue(r, kPaillierBits, "u"));
-  ASSIGN_OR_RETURN(p.v, read_residue(r, kPaillierBits, "v"));
+  ASSIGN_OR_RETURN(p.u, r.residue(kPaillierBits, "u"));
+  ASSIGN_OR_RETURN(p.v, r.residue(kPaillierBits, "v"));
   RETURN_IF_ERROR(r.finish());
   return p;
 }

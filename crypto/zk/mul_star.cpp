@@ -28,12 +28,6 @@ BigInt challenge(const ProofContext& ctx, const MulStarStatement& st, const MulS
   return t.stream("challenge").signed_below_q();
 }
 
-Result<BigInt> read_residue(Reader& r, unsigned max_bits, const char* name) {
-  ASSIGN_OR_RETURN(BigInt v, r.integer(max_bits));
-  if (v.sign() < 0) return out_of_range(std::string("Πmul* proof: ") + name + " is negative");
-  return v;
-}
-
 BigInt n0_power_of(const PaillierPublicKey& pk, const PaillierSecretKey* sk, const BigInt& r) {
   return sk ? sk->rho_pow_n(r) : modexp::pow_sec(r, pk.n(), pk.n2());
 }
@@ -134,13 +128,13 @@ std::vector<uint8_t> encode(const MulStarProof& p) {
 Result<MulStarProof> decode_mul_star_proof(std::span<const uint8_t> in) {
   Reader r(in, "Πmul* proof");
   MulStarProof p;
-  ASSIGN_OR_RETURN(p.A, read_residue(r, 2 * kPaillierBits, "A"));
+  ASSIGN_OR_RETURN(p.A, r.residue(2 * kPaillierBits, "A"));
   ASSIGN_OR_RETURN(p.Bx, r.point());  // rejects O
-  ASSIGN_OR_RETURN(p.E, read_residue(r, kPaillierBits, "E"));
-  ASSIGN_OR_RETURN(p.S, read_residue(r, kPaillierBits, "S"));
+  ASSIGN_OR_RETURN(p.E, r.residue(kPaillierBits, "E"));
+  ASSIGN_OR_RETURN(p.S, r.residue(kPaillierBits, "S"));
   ASSIGN_OR_RETURN(p.z1, r.integer(kZ1Bits));
   ASSIGN_OR_RETURN(p.z2, r.integer(z2_max_bits(kPaillierBits)));
-  ASSIGN_OR_RETURN(p.w, read_residue(r, kPaillierBits, "w"));
+  ASSIGN_OR_RETURN(p.w, r.residue(kPaillierBits, "w"));
   RETURN_IF_ERROR(r.finish());
   return p;
 }
