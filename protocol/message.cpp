@@ -10,6 +10,7 @@ const char* kind_name(Kind k) {
     case Kind::kBroadcast: return "broadcast";
     case Kind::kP2P: return "p2p";
     case Kind::kEcho: return "echo";
+    case Kind::kComplaint: return "complaint";
   }
   return "?";
 }
@@ -55,7 +56,7 @@ Result<Message> decode_envelope(std::span<const uint8_t> bytes) {
   if (e.session_id().size() != 32) return malformed("session id must be 32 bytes");
   if (e.protocol().empty() || e.protocol().size() > 64) return malformed("protocol name missing or too long");
   if (e.kind() != wire::MESSAGE_KIND_BROADCAST && e.kind() != wire::MESSAGE_KIND_P2P &&
-      e.kind() != wire::MESSAGE_KIND_ECHO)
+      e.kind() != wire::MESSAGE_KIND_ECHO && e.kind() != wire::MESSAGE_KIND_COMPLAINT)
     return malformed("unknown message kind");
   if (e.from() == 0) return malformed("sender index 0");
   if ((e.kind() == wire::MESSAGE_KIND_P2P) != (e.to() != 0)) {
@@ -96,6 +97,32 @@ Result<std::vector<EchoEntry>> decode_echo(std::span<const uint8_t> bytes) {
                             std::vector<uint8_t>(e.signature().begin(), e.signature().end())});
   }
   return out;
+}
+
+std::vector<uint8_t> encode_complaint(const Complaint& c) {
+  wire::Complaint w;
+  w.set_accused(c.accused);
+  for (const Message& m : c.evidence) {
+    std::vector<uint8_t> env = encode_envelope(m);
+    w.add_evidence(env.data(), env.size());
+  }
+  return serialize_deterministic(w);
+}
+
+Result<Complaint> decode_complaint(std::span<const uint8_t> bytes) {
+  wire::Complaint w;
+  RETURN_IF_ERROR(parse_strict(w, bytes));
+  if (w.accused() == 0) return malformed("complaint names party 0");
+  if (w.evidence_size() == 0) return malformed("complaint without evidence");
+  if (static_cast<size_t>(w.evidence_size()) > kMaxComplaintEvidence) return malformed("complaint with too much evidence");
+  Complaint c;
+  c.accused = w.accused();
+  for (const std::string& env : w.evidence()) {
+    auto m = decode_envelope(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(env.data()), env.size()));
+    if (!m.ok()) return m.status().with_context("complaint evidence");
+    c.evidence.push_back(std::move(*m));
+  }
+  return c;
 }
 
 }  // namespace custos::protocol

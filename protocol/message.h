@@ -13,7 +13,7 @@ namespace custos::protocol {
 
 using PartyIndex = uint32_t;  // 1-based; also the Shamir evaluation point
 
-enum class Kind : uint8_t { kBroadcast = 0, kP2P = 1, kEcho = 2 };
+enum class Kind : uint8_t { kBroadcast = 0, kP2P = 1, kEcho = 2, kComplaint = 3 };
 const char* kind_name(Kind k);
 
 inline constexpr uint32_t kEnvelopeVersion = 1;
@@ -51,5 +51,15 @@ struct EchoEntry {
 };
 std::vector<uint8_t> encode_echo(const std::vector<EchoEntry>& entries);
 Result<std::vector<EchoEntry>> decode_echo(std::span<const uint8_t> bytes);
+
+// A complaint: the accused and the signed envelopes it sent the complainer.
+struct Complaint {
+  PartyIndex accused = 0;
+  std::vector<Message> evidence;
+};
+inline constexpr size_t kMaxComplaintEvidence = 2;  // the accused's broadcast and p2p message of one round
+std::vector<uint8_t> encode_complaint(const Complaint& c);
+// Decodes and validates every quoted envelope (decode_envelope); at most kMaxComplaintEvidence.
+Result<Complaint> decode_complaint(std::span<const uint8_t> bytes);
 
 }  // namespace custos::protocol

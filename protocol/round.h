@@ -4,6 +4,7 @@
 // or an identifiable abort. Rounds never do I/O, read clocks or use the OS RNG.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,15 @@ class Verified {
   virtual ~Verified() = default;
 };
 
+// Complaint adjudication. A p2p message is seen only by its addressee; when the
+// addressee rejects it, it aborts and broadcasts the signed message as a complaint.
+// A referee re-checks one sender's messages of a round as `recipient` would have,
+// from public data only (nothing secret of the recipient), and returns ok when they
+// are valid for it, kFailedPrecondition when `in` lacks a part the round needs (the
+// complainer left it out: it is blamed), or the verification error. It must stay usable
+// after its round is gone (capture copies, not pointers into round state).
+using Referee = std::function<Status(const Incoming& in, PartyIndex recipient)>;
+
 template <class Out>
 class Round;
 
@@ -94,6 +104,9 @@ class Round {
   // Decode and check one sender's messages. Pure and thread-safe; a failure blames in.from.
   virtual Result<std::unique_ptr<Verified>> verify(const Incoming& in) const = 0;
   virtual void store(const Incoming& in, std::unique_ptr<Verified> verified) = 0;
+  // The referee for this round's p2p messages (see Referee), or none when they
+  // cannot be judged without the recipient's secrets. Asked when the round starts.
+  virtual Referee referee() const { return nullptr; }
   // Called once every expected message is stored.
   virtual Transition<Out> finalize(Rng& rng) = 0;
 };

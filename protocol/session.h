@@ -80,6 +80,8 @@ class Session {
   bool round_complete() const;
   bool echoes_complete() const;
   Status check_echo(const Message& echo);
+  void complain(const Incoming& rejected, uint32_t round);
+  std::optional<Abort> adjudicate(const Message& complaint) const;
   std::vector<PartyIndex> others() const {
     std::vector<PartyIndex> o;
     for (PartyIndex q : p_.parties)
@@ -113,6 +115,9 @@ class Session {
   std::optional<Out> output_;
   std::optional<Abort> abort_;
   std::vector<Message> outgoing_;
+  // Complaints: referees of the rounds started so far (absent: not judgeable publicly).
+  std::map<uint32_t, Referee> referees_;
+  uint32_t last_round_started_ = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -159,6 +164,8 @@ void Session<Out>::apply(Transition<Out> t, std::optional<uint32_t> finished_rou
   }
   round_ = std::move(t.next);
   if (!round_) return fail(blame(p_.self, "protocol bug: transition without next round or output"));
+  last_round_started_ = round_->number();
+  if (Referee referee = round_->referee()) referees_[round_->number()] = std::move(referee);
   for (const Outgoing& o : t.messages) {
     Message m = wrap(o, round_->number());
     if (o.kind == Kind::kBroadcast) my_broadcast_by_round_[m.round] = m;
@@ -289,7 +296,10 @@ Status Session<Out>::handle(const Message& m, Rng& rng) {
     return verify_failed("equivocation");
   }
   uint32_t cur = current_round();
-  if (m.kind == Kind::kEcho) {
+  if (m.kind == Kind::kComplaint) {
+    // About a round we have started (or the next one): judged in progress(), when that round's referee exists.
+    if (m.round == 0 || m.round > last_round_started_ + 1) return invalid_argument("complaint about an unexpected round");
+  } else if (m.kind == Kind::kEcho) {
     if (!echo_due_ || m.round != *echo_due_) {
       // Echo for a round we have not finished yet: keep it until then (bounded: one per sender and round).
       if (m.round < cur || m.round > cur + 1) return invalid_argument("echo for an unexpected round");
@@ -307,6 +317,11 @@ template <class Out>
 void Session<Out>::progress(Rng& rng) {
   for (;;) {
     if (finished()) return;
+    // A complaint ends the session as soon as it can be judged: someone has cheated.
+    for (const auto& [key, m] : received_) {
+      if (std::get<1>(key) != Kind::kComplaint) continue;
+      if (std::optional<Abort> verdict = adjudicate(m)) return fail(std::move(*verdict));
+    }
     // Check echoes that have arrived for the round that is due.
     if (echo_due_) {
       for (PartyIndex q : others()) {
@@ -348,6 +363,7 @@ void Session<Out>::progress(Rng& rng) {
     for (size_t i = 0; i < batch.size(); ++i) {
       auto& res = *results[i];
       if (!res.ok()) {
+        if (batch[i].p2p) complain(batch[i], r);
         return fail(blame(batch[i].from,
                           "party " + std::to_string(batch[i].from) + ", " + p_.protocol + " round " +
                               std::to_string(r) + ": " + res.status().message(),
@@ -358,6 +374,96 @@ void Session<Out>::progress(Rng& rng) {
     Transition<Out> t = round_->finalize(rng);
     apply(std::move(t), r);
   }
+}
+
+// Broadcasts the rejected messages so the parties that did not receive them can
+// judge them too (they would otherwise wait for us until the session deadline).
+template <class Out>
+void Session<Out>::complain(const Incoming& rejected, uint32_t round) {
+  Complaint c;
+  c.accused = rejected.from;
+  if (rejected.broadcast) c.evidence.push_back(*rejected.broadcast);
+  c.evidence.push_back(*rejected.p2p);
+  outgoing_.push_back(wrap(Outgoing{Kind::kComplaint, 0, encode_complaint(c)}, round));
+}
+
+// nullopt: not judgeable yet (we have not started that round). Otherwise the
+// abort: the accused when its quoted messages are invalid for the complainer, the
+// complainer when they are valid or the complaint is not genuine, nobody when the
+// round cannot be judged from public data.
+template <class Out>
+std::optional<Abort> Session<Out>::adjudicate(const Message& cm) const {
+  const PartyIndex complainer = cm.from;
+  const std::string round_s = std::to_string(cm.round);
+  auto decoded = decode_complaint(cm.payload);
+  if (!decoded.ok()) return blame(complainer, "malformed complaint: " + decoded.status().message(), {cm});
+  const Complaint& c = *decoded;
+  bool accused_known = false;
+  for (PartyIndex q : p_.parties) accused_known |= (q == c.accused);
+  if (!accused_known || c.accused == complainer) {
+    return blame(complainer, "complaint against party " + std::to_string(c.accused) + ", who cannot be accused", {cm});
+  }
+  const Message* p2p = nullptr;
+  const Message* bcast = nullptr;
+  for (const Message& e : c.evidence) {
+    const bool belongs = e.protocol == p_.protocol && e.session_id == p_.session_id && e.round == cm.round &&
+                         e.from == c.accused;
+    if (!belongs) return blame(complainer, "complaint quotes a message of another session, round or sender", {cm});
+    if (e.kind == Kind::kP2P && e.to == complainer && !p2p) {
+      p2p = &e;
+    } else if (e.kind == Kind::kBroadcast && !bcast) {
+      bcast = &e;
+    } else {
+      return blame(complainer, "complaint quotes an unexpected " + std::string(kind_name(e.kind)) + " message", {cm});
+    }
+  }
+  if (!p2p) return blame(complainer, "complaint without the p2p message it is about", {cm});
+  const std::string about = "party " + std::to_string(complainer) + " complains that party " +
+                            std::to_string(c.accused) + " sent it an invalid round " + round_s + " message";
+  if (!p_.authenticate) {
+    // Without envelope signatures a complainer could invent the message.
+    return Abort{{}, about + "; it cannot be checked without envelope signatures", {cm}};
+  }
+  for (const Message& e : c.evidence) {
+    if (!p_.authenticate(e)) {
+      return blame(complainer, "complaint quotes a round " + round_s + " message that party " +
+                                   std::to_string(c.accused) + " did not sign", {cm});
+    }
+  }
+  if (cm.round > last_round_started_) return std::nullopt;  // judged once we reach that round
+  // The accused's broadcast as we received it; a different signed one proves equivocation.
+  const Message* ours = nullptr;
+  if (c.accused == p_.self) {
+    if (auto it = my_broadcast_by_round_.find(cm.round); it != my_broadcast_by_round_.end()) ours = &it->second;
+  } else if (auto it = received_.find({cm.round, Kind::kBroadcast, c.accused}); it != received_.end()) {
+    ours = &it->second;
+  }
+  if (bcast && ours && !ours->same_content(*bcast)) {
+    return blame(c.accused, "broadcast equivocation: party " + std::to_string(c.accused) + " sent different round " +
+                                round_s + " broadcasts to parties " + std::to_string(p_.self) + " and " +
+                                std::to_string(complainer), {*ours, *bcast, cm});
+  }
+  if (!bcast) bcast = ours;
+  auto referee = referees_.find(cm.round);
+  if (referee == referees_.end()) return Abort{{}, about + "; this round's messages cannot be checked by others", {cm}};
+  Incoming in{c.accused, bcast, p2p};
+  Status verdict = referee->second(in, complainer);
+  if (verdict.code() == Code::kFailedPrecondition) {
+    // The quoted messages are incomplete (e.g. a round broadcast left out): an honest complainer quotes all.
+    return blame(complainer, "incomplete complaint: " + verdict.message(), {cm});
+  }
+  if (verdict.ok()) {
+    return blame(complainer, "false complaint: the round " + round_s + " messages of party " +
+                                 std::to_string(c.accused) + " to party " + std::to_string(complainer) + " are valid",
+                 {cm});
+  }
+  std::vector<Message> evidence{*p2p};
+  if (bcast) evidence.push_back(*bcast);
+  evidence.push_back(cm);
+  return blame(c.accused, "party " + std::to_string(c.accused) + ", " + p_.protocol + " round " + round_s +
+                              " message to party " + std::to_string(complainer) + " (its complaint, checked here): " +
+                              verdict.message(),
+               std::move(evidence));
 }
 
 }  // namespace custos::protocol

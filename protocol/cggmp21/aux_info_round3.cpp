@@ -16,28 +16,61 @@ struct VerifiedPrivate : protocol::Verified {
 };
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round3::verify(const protocol::Incoming& in) const {
-  const State& st = *st_;
-  const PartyIndex self = st.cfg.self;
+Round3::Round3(std::unique_ptr<State> st) : st_(std::move(st)) {
+  auto in = std::make_shared<Round3Inputs>();
+  in->sid_rho = st_->sid_rho;
+  in->refresh = st_->refresh;
+  in->aux = st_->aux;
+  for (const auto& [j, o] : st_->openings) in->refresh_feldman[j] = o.refresh_feldman;
+  in->refresh_feldman[st_->cfg.self] = st_->mine.refresh_feldman;  // a referee may be asked about our own messages
+  inputs_ = std::move(in);
+}
+
+namespace {
+// `rp` is the recipient's ring-Pedersen secret when the recipient is us (CRT speed-up), else null.
+Result<std::unique_ptr<VerifiedPrivate>> check_round3(const Round3Inputs& pub, const protocol::Incoming& in,
+                                                      PartyIndex recipient, const RingPedersenSecret* rp) {
+  if (!in.broadcast || !in.p2p) return failed_precondition("aux-info round 3 needs the Πmod broadcast and the p2p part");
+  auto sender_aux = pub.aux.find(in.from);
+  auto recipient_aux = pub.aux.find(recipient);
+  if (sender_aux == pub.aux.end() || recipient_aux == pub.aux.end()) {
+    return failed_precondition("aux-info round 3: unknown sender or recipient");
+  }
   ASSIGN_OR_RETURN(auto m, protocol::parse_payload<wire::AuxModProof>(in.broadcast->payload));
   ASSIGN_OR_RETURN(auto mod, zk::decode_mod_proof(protocol::field_bytes(m.mod_proof())));
-  RETURN_IF_ERROR(zk::mod_verify(zk::ProofContext{st.sid_rho, in.from, 0},
-                                 zk::ModStatement{st.aux.at(in.from).paillier.n()}, mod));
+  RETURN_IF_ERROR(zk::mod_verify(zk::ProofContext{pub.sid_rho, in.from, 0},
+                                 zk::ModStatement{sender_aux->second.paillier.n()}, mod));
 
   ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::AuxPrivate>(in.p2p->payload));
   ASSIGN_OR_RETURN(auto fac, zk::decode_fac_proof(protocol::field_bytes(p.fac_proof())));
-  zk::FacStatement fs{st.aux.at(in.from).paillier.n(), st.rp->params()};
-  RETURN_IF_ERROR(zk::fac_verify(zk::ProofContext{st.sid_rho, in.from, self}, fs, fac, st.rp.get()));
+  // Πfac is made for the recipient: under its ring-Pedersen parameters, with it as verifier.
+  zk::FacStatement fs{sender_aux->second.paillier.n(), recipient_aux->second.ring_pedersen};
+  RETURN_IF_ERROR(zk::fac_verify(zk::ProofContext{pub.sid_rho, in.from, recipient}, fs, fac, rp));
   auto out = std::make_unique<VerifiedPrivate>();
-  if (st.refresh) {
+  if (pub.refresh) {
     ASSIGN_OR_RETURN(out->share, read_scalar(p.refresh_share(), "refresh share"));
-    if (!feldman_verify(st.openings.at(in.from).refresh_feldman, Scalar::from_u64(self), out->share)) {
+    auto feldman = pub.refresh_feldman.find(in.from);
+    if (feldman == pub.refresh_feldman.end() ||
+        !feldman_verify(feldman->second, Scalar::from_u64(recipient), out->share)) {
       return verify_failed("refresh share is inconsistent with the sender's Feldman commitments");
     }
   } else if (!p.refresh_share().empty()) {
     return malformed("aux-info message carries a refresh share");
   }
+  return out;
+}
+}  // namespace
+
+Result<std::unique_ptr<protocol::Verified>> Round3::verify(const protocol::Incoming& in) const {
+  ASSIGN_OR_RETURN(auto out, check_round3(*inputs_, in, st_->cfg.self, st_->rp.get()));
   return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+protocol::Referee Round3::referee() const {
+  return [pub = inputs_](const protocol::Incoming& in, PartyIndex recipient) -> Status {
+    auto checked = check_round3(*pub, in, recipient, nullptr);
+    return checked.ok() ? ok_status() : checked.status();
+  };
 }
 
 void Round3::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {

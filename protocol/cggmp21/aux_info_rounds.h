@@ -73,19 +73,30 @@ class Round2 final : public protocol::Round<Out> {
   std::unique_ptr<State> st_;
 };
 
+// What checking a round-3 message needs besides the message: public, and shared
+// with the round's referee, which re-checks messages addressed to other parties.
+struct Round3Inputs {
+  Digest32 sid_rho{};
+  bool refresh = false;
+  std::map<PartyIndex, PartyAux> aux;
+  std::map<PartyIndex, std::vector<Point>> refresh_feldman;
+};
+
 class Round3 final : public protocol::Round<Out> {
  public:
-  explicit Round3(std::unique_ptr<State> st) : st_(std::move(st)) {}
+  explicit Round3(std::unique_ptr<State> st);
   uint32_t number() const override { return 3; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return true; }
   bool echo_broadcasts() const override { return true; }  // same verdict everywhere
   Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  protocol::Referee referee() const override;
   void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<Out> finalize(Rng& rng) override;
 
  private:
   std::unique_ptr<State> st_;
+  std::shared_ptr<const Round3Inputs> inputs_;
 };
 
 class Round4 final : public protocol::Round<Out> {

@@ -47,9 +47,9 @@ Result<protocol::Session<KeyShare>> make_keygen_session(const KeygenConfig& cfg,
 
 namespace keygen {
 
-Digest32 commit_opening(const State& st, PartyIndex i, const Opening& o) {
+Digest32 commit_opening(const Digest32& session_id, PartyIndex i, const Opening& o) {
   Transcript t("custos/cggmp21/keygen/commit");
-  t.append("sid", st.cfg.session_id).append_u64("party", i).append("rid", o.rid).append("chain_code", o.chain_code);
+  t.append("sid", session_id).append_u64("party", i).append("rid", o.rid).append("chain_code", o.chain_code);
   t.append_u64("feldman_count", o.feldman.size());
   for (const Point& f : o.feldman) t.append_point("feldman", f);
   t.append_point("schnorr_commitment", o.schnorr_commitment);

@@ -17,7 +17,18 @@ struct VerifiedRound2 : protocol::Verified {
 };
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incoming& in) const {
+Round2::Round2(std::unique_ptr<State> st) : st_(std::move(st)) {
+  auto in = std::make_shared<Round2Inputs>(Round2Inputs{st_->cfg.session_id, st_->cfg.threshold, st_->commitments});
+  // Our own commitment too: a referee may be asked about our own messages.
+  in->commitments[st_->cfg.self] = commit_opening(*st_, st_->cfg.self, st_->mine);
+  inputs_ = std::move(in);
+}
+
+namespace {
+
+Result<std::unique_ptr<VerifiedRound2>> check_round2(const Round2Inputs& pub, const protocol::Incoming& in,
+                                                     PartyIndex recipient) {
+  if (!in.broadcast || !in.p2p) return failed_precondition("keygen round 2 needs the opening and the share");
   auto out = std::make_unique<VerifiedRound2>();
   ASSIGN_OR_RETURN(auto s, protocol::parse_payload<wire::KeygenShare>(in.p2p->payload));
   ASSIGN_OR_RETURN(out->share, read_scalar(s.share(), "keygen share"));
@@ -27,24 +38,38 @@ Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incom
   RETURN_IF_ERROR(copy_fixed(o.chain_code(), out->o.chain_code, "chain code"));
   RETURN_IF_ERROR(copy_fixed(o.nonce(), out->o.nonce, "commitment nonce"));
   // Exactly t Feldman commitments (degree t-1), every one a valid point other than O.
-  if (static_cast<uint32_t>(o.feldman_size()) != st_->cfg.threshold) {
+  if (static_cast<uint32_t>(o.feldman_size()) != pub.threshold) {
     return out_of_range("Feldman commitment vector has " + std::to_string(o.feldman_size()) +
-                        " entries, expected " + std::to_string(st_->cfg.threshold));
+                        " entries, expected " + std::to_string(pub.threshold));
   }
   for (const std::string& f : o.feldman()) {
     ASSIGN_OR_RETURN(Point p, read_point(f, "Feldman commitment"));
     out->o.feldman.push_back(p);
   }
   ASSIGN_OR_RETURN(out->o.schnorr_commitment, read_point(o.schnorr_commitment(), "Schnorr commitment"));
-  if (commit_opening(*st_, in.from, out->o) != st_->commitments.at(in.from)) {
+  auto committed = pub.commitments.find(in.from);
+  if (committed == pub.commitments.end() || commit_opening(pub.session_id, in.from, out->o) != committed->second) {
     return verify_failed("opening does not match the round-1 commitment");
   }
   // A share that does not match the sender's Feldman commitments blames the
   // sender; its signed p2p message and broadcast opening are the evidence.
-  if (!feldman_verify(out->o.feldman, Scalar::from_u64(st_->cfg.self), out->share)) {
+  if (!feldman_verify(out->o.feldman, Scalar::from_u64(recipient), out->share)) {
     return verify_failed("keygen share is inconsistent with the sender's Feldman commitments");
   }
+  return out;
+}
+}  // namespace
+
+Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incoming& in) const {
+  ASSIGN_OR_RETURN(auto out, check_round2(*inputs_, in, st_->cfg.self));
   return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+protocol::Referee Round2::referee() const {
+  return [pub = inputs_](const protocol::Incoming& in, PartyIndex recipient) -> Status {
+    auto checked = check_round2(*pub, in, recipient);
+    return checked.ok() ? ok_status() : checked.status();
+  };
 }
 
 void Round2::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {

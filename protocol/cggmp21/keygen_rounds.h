@@ -37,7 +37,10 @@ struct State {
   Point public_key;
 };
 
-Digest32 commit_opening(const State& st, PartyIndex i, const Opening& o);
+Digest32 commit_opening(const Digest32& session_id, PartyIndex i, const Opening& o);
+inline Digest32 commit_opening(const State& st, PartyIndex i, const Opening& o) {
+  return commit_opening(st.cfg.session_id, i, o);
+}
 zk::ProofContext schnorr_context(const State& st, PartyIndex prover);
 
 class Round1 final : public protocol::Round<KeyShare> {
@@ -55,18 +58,28 @@ class Round1 final : public protocol::Round<KeyShare> {
   std::unique_ptr<State> st_;
 };
 
+// What checking a round-2 message needs besides the message. Public, and shared
+// with the round's referee, which re-checks messages addressed to other parties.
+struct Round2Inputs {
+  Digest32 session_id{};
+  uint32_t threshold = 0;
+  std::map<PartyIndex, Digest32> commitments;  // round-1 commitments
+};
+
 class Round2 final : public protocol::Round<KeyShare> {
  public:
-  explicit Round2(std::unique_ptr<State> st) : st_(std::move(st)) {}
+  explicit Round2(std::unique_ptr<State> st);
   uint32_t number() const override { return 2; }
   bool expects_broadcast() const override { return true; }
   bool expects_p2p() const override { return true; }
   Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;
+  protocol::Referee referee() const override;
   void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;
   protocol::Transition<KeyShare> finalize(Rng& rng) override;
 
  private:
   std::unique_ptr<State> st_;
+  std::shared_ptr<const Round2Inputs> inputs_;
 };
 
 class Round3 final : public protocol::Round<KeyShare> {

@@ -80,6 +80,12 @@ Transition<Out> start_identification(std::unique_ptr<State> st_ptr, Rng& rng) {
   return Transition<Out>::advance(std::make_unique<IdentifyRound>(std::move(st_ptr)), std::move(out));
 }
 
+IdentifyRound::IdentifyRound(std::unique_ptr<State> st) : st_(std::move(st)) {}
+
+// Identification messages carry Πdec proofs made for their recipient under its own
+// key; they only end an already failed session, so complaints about them are not judged.
+protocol::Referee IdentifyRound::referee() const { return nullptr; }
+
 Result<std::unique_ptr<protocol::Verified>> IdentifyRound::verify(const protocol::Incoming& in) const {
   const State& st = *st_;
   const PartyIndex j = in.from;

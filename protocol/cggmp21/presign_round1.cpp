@@ -107,9 +107,27 @@ struct VerifiedR1 : protocol::Verified {
 constexpr unsigned kCiphertextBits = 2 * zk::kPaillierBits;
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round1::verify(const protocol::Incoming& in) const {
-  const State& st = *st_;
-  const PaillierPublicKey& nj = st.aux_of(in.from).paillier;
+std::shared_ptr<const RefereeView> make_referee_view(const State& st) {
+  auto v = std::make_shared<RefereeView>();
+  v->ssid = st.ssid;
+  for (PartyIndex j : st.cfg.signers) v->aux[j] = st.aux_of(j);
+  v->K_of = st.K_of;
+  v->G_of = st.G_of;
+  v->K_of[st.self] = st.K;
+  v->G_of[st.self] = st.G;
+  v->adjusted_public = st.adjusted_public;
+  v->Gamma = st.Gamma;
+  return v;
+}
+
+Round1::Round1(std::unique_ptr<State> st) : st_(std::move(st)), view_(make_referee_view(*st_)) {}
+
+namespace {
+Result<std::unique_ptr<VerifiedR1>> check_round1(const RefereeView& v, const protocol::Incoming& in,
+                                                 PartyIndex recipient, RecipientSecrets secrets) {
+  if (!in.broadcast || !in.p2p) return failed_precondition("presign round 1 needs the broadcast and the p2p part");
+  if (!v.aux.count(in.from) || !v.aux.count(recipient)) return failed_precondition("presign round 1: not a signer");
+  const PaillierPublicKey& nj = v.aux.at(in.from).paillier;
   ASSIGN_OR_RETURN(auto b, protocol::parse_payload<wire::PresignR1Broadcast>(in.broadcast->payload));
   auto out = std::make_unique<VerifiedR1>();
   ASSIGN_OR_RETURN(out->K, read_int(b.k_ciphertext(), kCiphertextBits, "K"));
@@ -118,9 +136,23 @@ Result<std::unique_ptr<protocol::Verified>> Round1::verify(const protocol::Incom
   if (!nj.is_ciphertext(out->G)) return out_of_range("G is not a unit mod N_j²");
   ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::PresignR1Private>(in.p2p->payload));
   ASSIGN_OR_RETURN(auto proof, zk::decode_enc_proof(protocol::field_bytes(p.enc_proof())));
-  zk::EncStatement stmt{nj, out->K, st.rp->params()};
-  RETURN_IF_ERROR(zk::enc_verify(st.ctx(in.from, st.self), stmt, proof, st.rp));
+  // Πenc is made for the recipient, under its ring-Pedersen parameters.
+  zk::EncStatement stmt{nj, out->K, v.aux.at(recipient).ring_pedersen};
+  RETURN_IF_ERROR(zk::enc_verify(v.ctx(in.from, recipient), stmt, proof, secrets.rp));
+  return out;
+}
+}  // namespace
+
+Result<std::unique_ptr<protocol::Verified>> Round1::verify(const protocol::Incoming& in) const {
+  ASSIGN_OR_RETURN(auto out, check_round1(*view_, in, st_->self, RecipientSecrets{st_->paillier, st_->rp}));
   return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+protocol::Referee Round1::referee() const {
+  return [v = view_](const protocol::Incoming& in, PartyIndex recipient) -> Status {
+    auto checked = check_round1(*v, in, recipient, {});
+    return checked.ok() ? ok_status() : checked.status();
+  };
 }
 
 void Round1::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {

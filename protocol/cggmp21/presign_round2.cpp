@@ -20,16 +20,24 @@ struct VerifiedR2 : protocol::Verified {
 constexpr unsigned kCiphertextBits = 2 * zk::kPaillierBits;
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incoming& in) const {
-  const State& st = *st_;
+Round2::Round2(std::unique_ptr<State> st) : st_(std::move(st)), view_(make_referee_view(*st_)) {}
+
+namespace {
+Result<std::unique_ptr<VerifiedR2>> check_round2(const RefereeView& v, const std::vector<PartyIndex>& signers,
+                                                 const protocol::Incoming& in, PartyIndex recipient,
+                                                 RecipientSecrets secrets) {
+  if (!in.broadcast || !in.p2p) return failed_precondition("presign round 2 needs the broadcast and the p2p part");
   const PartyIndex j = in.from;
-  const PaillierSecretKey& own = *st.paillier;
-  const PaillierPublicKey& nj = st.aux_of(j).paillier;
+  if (!v.aux.count(j) || !v.aux.count(recipient) || !v.K_of.count(recipient) || !v.G_of.count(j)) {
+    return failed_precondition("presign round 2: not a signer");
+  }
+  const PaillierPublicKey& nj = v.aux.at(j).paillier;
+  const PartyAux& to = v.aux.at(recipient);
   auto out = std::make_unique<VerifiedR2>();
   ASSIGN_OR_RETURN(auto b, protocol::parse_payload<wire::PresignR2Broadcast>(in.broadcast->payload));
   ASSIGN_OR_RETURN(out->Gamma, read_point(b.gamma(), "Γ_j"));
   std::vector<PartyIndex> recipients;
-  for (PartyIndex l : st.cfg.signers)
+  for (PartyIndex l : signers)
     if (l != j) recipients.push_back(l);
   if (static_cast<size_t>(b.mta_commitments_size()) != recipients.size()) {
     return out_of_range("round-2 broadcast has " + std::to_string(b.mta_commitments_size()) +
@@ -45,24 +53,40 @@ Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incom
   ASSIGN_OR_RETURN(m.f, read_int(p.f(), kCiphertextBits, "F"));
   ASSIGN_OR_RETURN(m.d_hat, read_int(p.d_hat(), kCiphertextBits, "D̂"));
   ASSIGN_OR_RETURN(m.f_hat, read_int(p.f_hat(), kCiphertextBits, "F̂"));
-  if (mta_commitment(st.ssid, j, st.self, m.d, m.f, m.d_hat, m.f_hat) != out->commitments.at(st.self)) {
+  if (mta_commitment(v.ssid, j, recipient, m.d, m.f, m.d_hat, m.f_hat) != out->commitments.at(recipient)) {
     return verify_failed("MtA ciphertexts do not match the sender's round-2 commitment");
   }
   ASSIGN_OR_RETURN(auto psi, zk::decode_aff_g_proof(protocol::field_bytes(p.aff_g_proof())));
   ASSIGN_OR_RETURN(auto psi_hat, zk::decode_aff_g_proof(protocol::field_bytes(p.aff_g_hat_proof())));
   ASSIGN_OR_RETURN(auto psi_prime, zk::decode_log_star_proof(protocol::field_bytes(p.log_star_proof())));
 
-  zk::ProofContext ctx = st.ctx(j, st.self);
-  zk::AffGStatement aff{own.public_key(), nj, st.K, m.d, m.f, out->Gamma, st.rp->params()};
-  auto s1 = zk::aff_g_verify(ctx, aff, psi, &own, st.rp);
+  // The MtA ciphertexts D, D̂ are under the recipient's key, made from its K.
+  zk::ProofContext ctx = v.ctx(j, recipient);
+  const BigInt& K = v.K_of.at(recipient);
+  zk::AffGStatement aff{to.paillier, nj, K, m.d, m.f, out->Gamma, to.ring_pedersen};
+  auto s1 = zk::aff_g_verify(ctx, aff, psi, secrets.paillier, secrets.rp);
   if (!s1.ok()) return s1.with_context("Πaff-g for Γ_j");
-  zk::AffGStatement aff_hat{own.public_key(), nj, st.K, m.d_hat, m.f_hat, st.adjusted_public.at(j), st.rp->params()};
-  auto s2 = zk::aff_g_verify(ctx, aff_hat, psi_hat, &own, st.rp);
+  zk::AffGStatement aff_hat{to.paillier, nj, K, m.d_hat, m.f_hat, v.adjusted_public.at(j), to.ring_pedersen};
+  auto s2 = zk::aff_g_verify(ctx, aff_hat, psi_hat, secrets.paillier, secrets.rp);
   if (!s2.ok()) return s2.with_context("Πaff-g for X'_j");
-  zk::LogStarStatement ls{nj, st.G_of.at(j), out->Gamma, Point::generator(), st.rp->params()};
-  auto s3 = zk::log_star_verify(ctx, ls, psi_prime, st.rp);
+  zk::LogStarStatement ls{nj, v.G_of.at(j), out->Gamma, Point::generator(), to.ring_pedersen};
+  auto s3 = zk::log_star_verify(ctx, ls, psi_prime, secrets.rp);
   if (!s3.ok()) return s3.with_context("Πlog* for G_j");
+  return out;
+}
+}  // namespace
+
+Result<std::unique_ptr<protocol::Verified>> Round2::verify(const protocol::Incoming& in) const {
+  ASSIGN_OR_RETURN(auto out,
+                   check_round2(*view_, st_->cfg.signers, in, st_->self, RecipientSecrets{st_->paillier, st_->rp}));
   return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+protocol::Referee Round2::referee() const {
+  return [v = view_, signers = st_->cfg.signers](const protocol::Incoming& in, PartyIndex recipient) -> Status {
+    auto checked = check_round2(*v, signers, in, recipient, {});
+    return checked.ok() ? ok_status() : checked.status();
+  };
 }
 
 void Round2::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {

@@ -15,9 +15,14 @@ struct VerifiedR3 : protocol::Verified {
 };
 }  // namespace
 
-Result<std::unique_ptr<protocol::Verified>> Round3::verify(const protocol::Incoming& in) const {
-  const State& st = *st_;
+Round3::Round3(std::unique_ptr<State> st) : st_(std::move(st)), view_(make_referee_view(*st_)) {}
+
+namespace {
+Result<std::unique_ptr<VerifiedR3>> check_round3(const RefereeView& v, const protocol::Incoming& in,
+                                                 PartyIndex recipient, RecipientSecrets secrets) {
+  if (!in.broadcast || !in.p2p) return failed_precondition("presign round 3 needs the broadcast and the p2p part");
   const PartyIndex j = in.from;
+  if (!v.aux.count(j) || !v.aux.count(recipient) || !v.K_of.count(j)) return failed_precondition("presign round 3: not a signer");
   auto out = std::make_unique<VerifiedR3>();
   ASSIGN_OR_RETURN(auto b, protocol::parse_payload<wire::PresignR3Broadcast>(in.broadcast->payload));
   ASSIGN_OR_RETURN(out->delta, read_scalar(b.delta(), "δ_j"));
@@ -25,10 +30,23 @@ Result<std::unique_ptr<protocol::Verified>> Round3::verify(const protocol::Incom
   ASSIGN_OR_RETURN(out->S, read_point(b.big_s(), "S_j"));
   ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::PresignR3Private>(in.p2p->payload));
   ASSIGN_OR_RETURN(auto proof, zk::decode_log_star_proof(protocol::field_bytes(p.log_star_proof())));
-  zk::LogStarStatement ls{st.aux_of(j).paillier, st.K_of.at(j), out->Delta, st.Gamma, st.rp->params()};
-  auto s = zk::log_star_verify(st.ctx(j, st.self), ls, proof, st.rp);
+  zk::LogStarStatement ls{v.aux.at(j).paillier, v.K_of.at(j), out->Delta, v.Gamma, v.aux.at(recipient).ring_pedersen};
+  auto s = zk::log_star_verify(v.ctx(j, recipient), ls, proof, secrets.rp);
   if (!s.ok()) return s.with_context("Πlog* for Δ_j");
+  return out;
+}
+}  // namespace
+
+Result<std::unique_ptr<protocol::Verified>> Round3::verify(const protocol::Incoming& in) const {
+  ASSIGN_OR_RETURN(auto out, check_round3(*view_, in, st_->self, RecipientSecrets{st_->paillier, st_->rp}));
   return std::unique_ptr<protocol::Verified>(std::move(out));
+}
+
+protocol::Referee Round3::referee() const {
+  return [v = view_](const protocol::Incoming& in, PartyIndex recipient) -> Status {
+    auto checked = check_round3(*v, in, recipient, {});
+    return checked.ok() ? ok_status() : checked.status();
+  };
 }
 
 void Round3::store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) {

@@ -67,20 +67,42 @@ struct State {
   zk::ProofContext ctx(PartyIndex prover, PartyIndex verifier) const { return zk::ProofContext{ssid, prover, verifier}; }
 };
 
+// What a referee needs to re-check one signer's round message as another signer
+// would have (complaints, protocol/session.h): public values only, copied when a
+// round starts so the referee outlives the round.
+struct RefereeView {
+  Digest32 ssid{};
+  std::map<PartyIndex, PartyAux> aux;        // every signer's Paillier key and ring-Pedersen parameters
+  std::map<PartyIndex, BigInt> K_of, G_of;   // every signer's round-1 ciphertexts (from round 2 on)
+  std::map<PartyIndex, Point> adjusted_public;
+  Point Gamma;                               // Γ = ΣΓ_j (round 3)
+  zk::ProofContext ctx(PartyIndex prover, PartyIndex verifier) const { return zk::ProofContext{ssid, prover, verifier}; }
+};
+std::shared_ptr<const RefereeView> make_referee_view(const State& st);
+
+// Checks of one sender's round messages for `recipient`. `own` and `rp` are the
+// recipient's secrets, given only when the recipient is us (CRT speed-ups).
+struct RecipientSecrets {
+  const PaillierSecretKey* paillier = nullptr;
+  const RingPedersenSecret* rp = nullptr;
+};
+
 #define CUSTOS_PRESIGN_ROUND(Name, Num, Echo)                                                          \
   class Name final : public protocol::Round<Out> {                                                     \
    public:                                                                                             \
-    explicit Name(std::unique_ptr<State> st) : st_(std::move(st)) {}                                   \
+    explicit Name(std::unique_ptr<State> st);                                                          \
     uint32_t number() const override { return Num; }                                                   \
     bool expects_broadcast() const override { return true; }                                           \
     bool expects_p2p() const override { return true; }                                                 \
     bool echo_broadcasts() const override { return Echo; }                                             \
     Result<std::unique_ptr<protocol::Verified>> verify(const protocol::Incoming& in) const override;   \
+    protocol::Referee referee() const override;                                                        \
     void store(const protocol::Incoming& in, std::unique_ptr<protocol::Verified> v) override;          \
     protocol::Transition<Out> finalize(Rng& rng) override;                                             \
                                                                                                        \
    private:                                                                                            \
     std::unique_ptr<State> st_;                                                                        \
+    std::shared_ptr<const RefereeView> view_;                                                          \
   };
 
 CUSTOS_PRESIGN_ROUND(Round1, 1, true)

@@ -513,6 +513,31 @@ TEST_CASE("missing or truncated Πmod, Πfac and Πprm in aux-info", "[adversari
   }
 }
 
+// A bad p2p message to ONE signer: the victim complains, and the other honest
+// signer re-checks the quoted message as the victim would (round referee).
+TEST_CASE("presign: a bad proof sent to one signer makes every honest signer blame the sender",
+          "[adversarial][presign][complaint][slow]") {
+  constexpr PartyIndex kVictim = 1;
+  SECTION("round 1: Πenc truncated") {
+    auto t = sim::tamper_payload_for<wire::PresignR1Private>(
+        Match{kPresign, 1, Kind::kP2P, kVictim},
+        [](wire::PresignR1Private& p, PartyIndex) { p.set_enc_proof(sim::truncate_last_byte(p.enc_proof())); });
+    require_blame(run_presign_3(46, t), kAdversary3, kHonest3, {"Πenc proof"});
+  }
+  SECTION("round 2: Πaff-g for X' truncated") {
+    auto t = sim::tamper_payload_for<wire::PresignR2Private>(
+        Match{kPresign, 2, Kind::kP2P, kVictim},
+        [](wire::PresignR2Private& p, PartyIndex) { p.set_aff_g_hat_proof(sim::truncate_last_byte(p.aff_g_hat_proof())); });
+    require_blame(run_presign_3(47, t), kAdversary3, kHonest3, {"Πaff-g proof"});
+  }
+  SECTION("round 3: Πlog* for Δ truncated") {
+    auto t = sim::tamper_payload_for<wire::PresignR3Private>(
+        Match{kPresign, 3, Kind::kP2P, kVictim},
+        [](wire::PresignR3Private& p, PartyIndex) { p.set_log_star_proof(sim::truncate_last_byte(p.log_star_proof())); });
+    require_blame(run_presign_3(48, t), kAdversary3, kHonest3, {"Πlog* proof"});
+  }
+}
+
 TEST_CASE("missing or truncated Πenc, Πaff-g and Πlog* in presign", "[adversarial][presign][slow]") {
   SECTION("Πenc empty") {
     auto t = sim::tamper_payload<wire::PresignR1Private>(kPresign, 1, Kind::kP2P,
@@ -716,13 +741,12 @@ TEST_CASE("keygen: a share inconsistent with the dealer's Feldman commitments bl
   }
 }
 
-// Known gap: a bad share sent to ONE party. The victim blames the dealer in round 2,
-// but an aborting party tells nobody, so the other honest party finishes round 2 and
-// waits for the victim's round-3 message — and its session deadline would blame the
-// honest victim. Notes §3.1 ("P_i publishes P_j's signed envelope; everyone re-checks")
-// describes the missing complaint step.
+// A bad share sent to ONE party: the victim blames the dealer in round 2 and
+// broadcasts the signed share as a complaint; the other honest party re-checks it
+// as the victim would (the round's referee) and blames the dealer too, instead of
+// waiting for the victim's round-3 message until its deadline.
 TEST_CASE("keygen: a bad share to one party makes every honest party blame the dealer",
-          "[adversarial][keygen][!mayfail]") {
+          "[adversarial][keygen][complaint]") {
   auto t = sim::tamper_payload_for<wire::KeygenShare>(Match{kKeygen, 2, Kind::kP2P, /*to=*/1},
                                                       [](wire::KeygenShare& s, PartyIndex) { s.set_share(plus_one(s.share())); });
   require_blame(sim::run_keygen(2, 3, 87, {}, only(kKeygenAdversary, t)), kKeygenAdversary, kKeygenHonest,
@@ -754,6 +778,16 @@ TEST_CASE("refresh: a share inconsistent with the dealer's Feldman commitments b
     p.set_refresh_share(plus_one(p.refresh_share()));
   });
   require_blame(run_aux(86, only(kAuxAdversary, t), nullptr, &keygen_shares()), kAuxAdversary, kAuxHonest,
+                {"refresh share is inconsistent with the sender's Feldman commitments"});
+}
+
+TEST_CASE("refresh: a bad share to one party makes every honest party blame the dealer",
+          "[adversarial][refresh][complaint][slow]") {
+  auto t = sim::tamper_payload_for<wire::AuxPrivate>(Match{kRefresh, 3, Kind::kP2P, /*to=*/1},
+                                                     [](wire::AuxPrivate& p, PartyIndex) {
+                                                       p.set_refresh_share(plus_one(p.refresh_share()));
+                                                     });
+  require_blame(run_aux(88, only(kAuxAdversary, t), nullptr, &keygen_shares()), kAuxAdversary, kAuxHonest,
                 {"refresh share is inconsistent with the sender's Feldman commitments"});
 }
 
