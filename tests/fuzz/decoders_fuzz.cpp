@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The first byte selects the decoder so one corpus covers them all.
   std::span<const uint8_t> in(data + 1, size - 1);
   using namespace custos;
-  switch (data[0] % 24) {
+  switch (data[0] % 25) {
     case 0: (void)protocol::decode_envelope(in); break;
     case 1: (void)protocol::decode_echo(in); break;
     case 2: (void)zk::decode_sch_proof(in); break;
@@ -60,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 20: parse<wire::PresignIdentifyBroadcast>(in); break;
     case 21: parse<wire::SignShare>(in); break;
     case 22: parse<wire::AuxPrivate>(in); break;
+    case 23: (void)protocol::decode_complaint(in); break;
     default: parse<wire::PresignR1Broadcast>(in); break;
   }
   return 0;

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     m.payload = {1, 2, 3};
     seeds.push_back(protocol::encode_envelope(m));
     seeds.push_back(protocol::encode_echo({{1, {4, 5}, {6}}}));
+    seeds.push_back(protocol::encode_complaint(protocol::Complaint{2, {m}}));
   }
   auto ks = cggmp21::serialize_key_share(kg.outputs.at(1));
   seeds.emplace_back(ks.expose().begin(), ks.expose().end());
