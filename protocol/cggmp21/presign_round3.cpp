@@ -71,10 +71,12 @@ Transition<Out> Round3::finalize(Rng& rng) {
   // Every proof passed, so a failure here means some party's δ_j is
   // inconsistent with its MtA values: run identification (notes §3.5(b)).
   if (delta.is_zero() || !(Point::base_mul(delta) == Point::sum(deltas))) {
-    return start_identification(std::move(st_), rng);
+    return start_identification(std::move(st_), rng, /*chi=*/false);
   }
+  // No proof covers S_j, so a failure here means some S_j ≠ χ_j·Γ: identification
+  // with Πmul* (Ĥ_j = K_j^{x'_j}) and Πdec of the revealed χ_j (the paper's σ identification, Fig 8).
   if (!(Point::sum(ss) == st.cfg.share->public_key.mul_vartime(delta))) {
-    return Transition<Out>::fail(protocol::Abort{{}, "ΣS_j ≠ δ·X: a party's S_j is inconsistent", {}});
+    return start_identification(std::move(st_), rng, /*chi=*/true);
   }
   Presignature ps;
   ps.id = st.ssid;

@@ -51,9 +51,12 @@ struct State {
   std::map<PartyIndex, Scalar> delta_of;
   std::map<PartyIndex, Point> Delta_of, S_of;
 
-  // Identification (round 4): what each party published.
+  // Identification (round 4): what each party published. `identify_chi` picks the case:
+  // false after δ·G ≠ ΣΔ_j (H = enc(k·γ), D/F), true after ΣS_j ≠ δ·X (H = Ĥ = enc(k·x'), D̂/F̂, χ revealed).
+  bool identify_chi = false;
   std::map<PartyIndex, BigInt> H_of;
-  std::map<PartyIndex, std::map<PartyIndex, std::pair<BigInt, BigInt>>> published;  // [i][j] = (D_{j,i}, F_{j,i})
+  std::map<PartyIndex, std::map<PartyIndex, std::pair<BigInt, BigInt>>> published;  // [i][j] = (D_{j,i}, F_{j,i}) or hats
+  std::map<PartyIndex, Scalar> chi_of;  // revealed χ_j (χ case)
   std::map<PartyIndex, std::vector<uint8_t>> dec_proofs;                             // Πdec_i for us
   std::map<PartyIndex, protocol::Message> identify_msgs;
 
@@ -114,7 +117,7 @@ CUSTOS_PRESIGN_ROUND(IdentifyRound, 4, false)
 Digest32 mta_commitment(const Digest32& ssid, PartyIndex from, PartyIndex to, const BigInt& d, const BigInt& f,
                         const BigInt& d_hat, const BigInt& f_hat);
 
-// Starts identification after the δ check failed (notes §3.5(b)).
-protocol::Transition<Out> start_identification(std::unique_ptr<State> st, Rng& rng);
+// Starts identification after the δ check failed (notes §3.5(b)), or after ΣS_j ≠ δ·X when `chi`.
+protocol::Transition<Out> start_identification(std::unique_ptr<State> st, Rng& rng, bool chi);
 
 }  // namespace custos::cggmp21::presign

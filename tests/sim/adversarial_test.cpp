@@ -944,15 +944,57 @@ TEST_CASE("presign: a different S_j to one party", "[adversarial][presign][echo]
   require_blame(res, kAdversary3, kHonest3, {"broadcast equivocation"});
 }
 
-// Known gap (docs/decisions/0002, security.md Known gaps (a)): nothing proves
-// S_j = χ_j·Γ, so a consistently broadcast wrong S_j aborts presign with NO culprit
-// ("ΣS_j ≠ δ·X"). Closing it needs a proof linking S_j to the MtA ciphertexts.
-TEST_CASE("presign: a wrong S_j sent to everyone is traced to its sender", "[adversarial][presign][slow][!mayfail]") {
+// Nothing proves S_j = χ_j·Γ in round 3, so a consistently broadcast wrong S_j
+// fails ΣS_j = δ·X with every proof valid; χ identification (presign_identify.cpp:
+// Πmul* for Ĥ_j, χ_j revealed with Πdec) then shows S_j ≠ χ_j·Γ. As in the δ case
+// below, the adversary's own session must see the failure to take part, so one
+// honest party's S is nudged on its way to the adversary (with truthful echoes);
+// an adversary that stays silent instead is covered by the deadline (waiting_for).
+TEST_CASE("presign: a wrong S_j sent to everyone is traced to its sender", "[adversarial][presign][slow]") {
+  const PartyIndex prodded = kHonest3[0];
+  auto genuine = std::make_shared<std::optional<std::vector<uint8_t>>>();
+  auto nudge = [](wire::PresignR3Broadcast& b) {
+    auto s = Point::decode(protocol::field_bytes(b.big_s()));
+    if (s.ok()) b.set_big_s(point_bytes(*s + Point::generator()));
+  };
+  Tamper prod = [genuine, nudge](const Message& m, PartyIndex r) -> std::vector<Message> {
+    if (r != kAdversary3 || m.protocol != kPresign || m.round != 3 || m.kind != Kind::kBroadcast) return {m};
+    auto b = protocol::parse_payload<wire::PresignR3Broadcast>(m.payload);
+    if (!b.ok()) return {m};
+    *genuine = m.payload;
+    nudge(*b);
+    Message out = m;
+    out.payload = protocol::serialize_deterministic(*b);
+    return {out};
+  };
+  Tamper truthful_echo = [genuine, prodded](const Message& m, PartyIndex) -> std::vector<Message> {
+    if (m.protocol != kPresign || m.round != 3 || m.kind != Kind::kEcho || !*genuine) return {m};
+    auto entries = protocol::decode_echo(m.payload);
+    if (!entries.ok()) return {m};
+    for (auto& e : *entries)
+      if (e.from == prodded) e.payload = **genuine;
+    Message out = m;
+    out.payload = protocol::encode_echo(*entries);
+    return {out};
+  };
+  Tamper cheat = sim::chain({sim::tamper_payload<wire::PresignR3Broadcast>(kPresign, 3, Kind::kBroadcast, nudge),
+                             truthful_echo});
+  auto res = sim::run_presign(keys_3_3(), kSigners3, 106, {}, {{kAdversary3, cheat}, {prodded, prod}});
+  require_blame(res, kAdversary3, kHonest3, {"S_j ≠ χ_j·Γ"});
+}
+
+TEST_CASE("presign: a wrong S_j then silence leaves everyone waiting for the adversary only",
+          "[adversarial][presign][slow]") {
   auto t = sim::tamper_payload<wire::PresignR3Broadcast>(kPresign, 3, Kind::kBroadcast, [](wire::PresignR3Broadcast& b) {
     auto s = Point::decode(protocol::field_bytes(b.big_s()));
     if (s.ok()) b.set_big_s(point_bytes(*s + Point::generator()));
   });
-  require_blame(run_presign_2(106, t), kPresignAdversary, kPresignHonest, {});
+  auto res = run_presign_2(107, t);
+  for (PartyIndex h : kPresignHonest) {
+    INFO("honest party " << h);
+    REQUIRE(res.stalled.count(h) == 1);
+    CHECK(res.stalled.at(h) == std::vector<PartyIndex>{kPresignAdversary});
+  }
 }
 
 // ===========================================================================
