@@ -43,14 +43,17 @@ Verdict<ClientData> parse_client_data(std::span<const uint8_t> json_bytes) {
     if (!it->is_string()) return malformed_cd("clientDataJSON \"topOrigin\" is not a string");
     cd.top_origin = it->get<std::string>();
   }
-  // Level 2 tokenBinding: a status outside the enumeration means a client we do not understand.
-  if (auto it = doc->find("tokenBinding"); it != doc->end()) {
-    if (!it->is_object()) return malformed_cd("clientDataJSON \"tokenBinding\" is not an object");
+  // Level 2 tokenBinding (removed in Level 3; Custos does not use token binding). A dictionary must
+  // carry a status of the Level 2 enumeration {"present", "supported"}: anything else (e.g. the draft
+  // value "not-supported") is a client we do not understand. Some old clients wrote a bare string
+  // ("unused") instead of a dictionary; that says nothing and is ignored.
+  if (auto it = doc->find("tokenBinding"); it != doc->end() && !it->is_string()) {
+    if (!it->is_object()) return malformed_cd("clientDataJSON \"tokenBinding\" is neither an object nor a string");
     auto status = it->find("status");
     if (status == it->end() || !status->is_string())
       return malformed_cd("clientDataJSON \"tokenBinding\" has no string \"status\"");
     const std::string s = status->get<std::string>();
-    if (s != "present" && s != "supported" && s != "not-supported")
+    if (s != "present" && s != "supported")
       return malformed_cd("clientDataJSON tokenBinding status \"" + display_value(s) + "\" is not recognised");
     cd.token_binding_status = s;
   }

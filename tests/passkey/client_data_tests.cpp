@@ -59,6 +59,9 @@ TEST_CASE("clientDataJSON that is not a well-formed object is malformed", "[pass
       "{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"https://custos.example\"} trailing",
       "{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"\xff\xfe\"}",  // not UTF-8
       "{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"o\",\"tokenBinding\":{\"status\":\"maybe\"}}",
+      // The draft value, not in the Level 2 enumeration (py_webauthn rejects it too).
+      "{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"o\",\"tokenBinding\":{\"status\":\"not-supported\"}}",
+      "{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"o\",\"tokenBinding\":7}",
   };
   for (const auto& json : bad) {
     INFO(json);
@@ -66,6 +69,13 @@ TEST_CASE("clientDataJSON that is not a well-formed object is malformed", "[pass
     REQUIRE_FALSE(cd.ok());
     CHECK(cd.rejection().reason == Reason::kClientDataMalformed);
   }
+  // Old clients wrote a bare string; it carries nothing and is ignored.
+  CHECK(parse_client_data(bytes_of("{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"o\","
+                                   "\"tokenBinding\":\"unused\"}"))
+            .ok());
+  CHECK(parse_client_data(bytes_of("{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"o\","
+                                   "\"tokenBinding\":{\"status\":\"present\",\"id\":\"AA\"}}"))
+            .ok());
   std::string deep = "{\"type\":\"webauthn.get\",\"challenge\":\"AA\",\"origin\":\"o\",\"x\":" + std::string(40, '[') +
                      std::string(40, ']') + "}";
   CHECK_FALSE(parse_client_data(bytes_of(deep)).ok());

@@ -69,12 +69,10 @@ const std::map<std::string, Expectation>& expectations() {
     t["py_webauthn/test_verify_attestation_apple_passkey"] = accept("time pinned 2021-09-01");
     t["py_webauthn/test_verify_attestation_from_yubikey_firefox"] = accept();
     t["py_webauthn/test_verify_attestation_from_fido_conformance"] = accept();
-    t["py_webauthn/test_verify_attestation_with_unsupported_token_binding_status"] = accept(
-        "DISAGREES: upstream rejects tokenBinding.status \"not-supported\"; parse_client_data (part A) accepts "
-        "that Level 2 value");
-    t["py_webauthn/test_verify_attestation_with_unsupported_token_binding"] = rejected(
-        Reason::kClientDataMalformed,
-        "DISAGREES: upstream ignores a non-object tokenBinding (\"unused\"); parse_client_data (part A) rejects it");
+    t["py_webauthn/test_verify_attestation_with_unsupported_token_binding_status"] = rejected(
+        Reason::kClientDataMalformed, "tokenBinding.status \"not-supported\" is outside the Level 2 enumeration");
+    t["py_webauthn/test_verify_attestation_with_unsupported_token_binding"] =
+        accept("a bare-string tokenBinding (\"unused\") is ignored, as upstream does");
     t["py_webauthn/test_verify_attestation_from_yubikey_firefox#2"] = accept();
     t["py_webauthn/test_verify_attestation_with_okp_public_key"] = accept();
     t["py_webauthn/test_verify_attestation_surface_pro_4"] = sha1(true);
