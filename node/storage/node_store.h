@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -143,6 +144,28 @@ class NodeStore {
   Result<std::vector<SignatureRecord>> signatures_for_key(const Digest32& key_id);
   Status log_abort(const AbortRecord& rec);
   Result<std::vector<AbortRecord>> aborts_for_session(const Digest32& session_id);
+
+  // ---- passkey gate (node_store_approvals.cpp) ----
+
+  // The last signCount accepted from an approver's credential, or nullopt if none was stored yet.
+  Result<std::optional<uint32_t>> approver_sign_count(const std::string& approver,
+                                                      std::span<const uint8_t> credential_id);
+  // Records an approved intent in ONE committed transaction: its nonce becomes used (a second
+  // commit with the same nonce fails with kFailedPrecondition "intent nonce … was already used"),
+  // and every approver counter moves to its new value. A counter that did not advance past the
+  // stored one (when either is non-zero) fails the whole commit with kFailedPrecondition: a
+  // concurrent approval used a later assertion first, or the authenticator was cloned.
+  struct CounterUpdate {
+    std::string approver;
+    std::vector<uint8_t> credential_id;
+    uint32_t sign_count = 0;
+  };
+  Status commit_approval(std::span<const uint8_t> nonce, const Digest32& challenge, int64_t expires_at,
+                         const std::vector<CounterUpdate>& counters, int64_t now);
+  // Whether a nonce was already used by an approved intent.
+  Result<bool> intent_nonce_used(std::span<const uint8_t> nonce);
+  // Forgets used nonces of intents that expired before `now` (they are refused by expiry anyway).
+  Result<uint64_t> prune_intent_nonces(int64_t now);
 
   // ---- operations ----
 

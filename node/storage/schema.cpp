@@ -75,6 +75,26 @@ CREATE TABLE aborts (
 );
 CREATE INDEX aborts_session ON aborts (session_id);
 )sql"},
+    {2, "passkey gate: used intent nonces and approver signature counters", R"sql(
+-- One row per approved intent: its nonce can never approve again (replay). Rows
+-- past expires_at may be pruned: an expired intent is refused by its expiry.
+CREATE TABLE intent_nonces (
+  nonce      BLOB PRIMARY KEY CHECK (typeof(nonce) = 'blob' AND length(nonce) BETWEEN 16 AND 64),
+  challenge  BLOB NOT NULL CHECK (typeof(challenge) = 'blob' AND length(challenge) = 32),
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER NOT NULL
+);
+CREATE INDEX intent_nonces_expiry ON intent_nonces (expires_at);
+-- The last signCount accepted per approver credential (WebAuthn §7.2 step 22):
+-- a later assertion must carry a greater one.
+CREATE TABLE approver_counters (
+  approver      TEXT NOT NULL CHECK (length(approver) BETWEEN 1 AND 128),
+  credential_id BLOB NOT NULL CHECK (typeof(credential_id) = 'blob' AND length(credential_id) BETWEEN 1 AND 1023),
+  sign_count    INTEGER NOT NULL CHECK (sign_count BETWEEN 0 AND 4294967295),
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (approver, credential_id)
+);
+)sql"},
 };
 
 Result<int64_t> pragma_int(SqliteDb& db, const char* pragma) {

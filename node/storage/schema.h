@@ -14,7 +14,7 @@ namespace custos::node {
 // "CSTS" as a big-endian 32-bit integer, in the SQLite header.
 inline constexpr int32_t kNodeDbApplicationId = 0x43535453;
 // The schema version this build writes and reads.
-inline constexpr int64_t kNodeDbSchemaVersion = 1;
+inline constexpr int64_t kNodeDbSchemaVersion = 2;
 
 // Brings `db` to kNodeDbSchemaVersion (creating the schema in an empty file).
 // Fails with kFailedPrecondition naming the file if it is newer, and with

@@ -1,9 +1,10 @@
 // Fuzz target over every decoder that sees bytes from a peer or from disk:
-// the envelope and echo, every round payload through its round's strict
-// parser, every ZK-proof decoder, and the key-share / aux-info / presignature
-// formats. Decoders must return an error, never crash, hang or allocate
-// without bound. Built with libFuzzer (clang, -DCUSTOS_FUZZ=ON) and, always,
-// as the deterministic mutation smoke test `fuzz_smoke` run by ctest.
+// the envelope and echo, the transport's ack frame, every round payload
+// through its round's strict parser, every ZK-proof decoder, and the
+// key-share / aux-info / presignature formats. Decoders must return an
+// error, never crash, hang or allocate without bound. Built with libFuzzer
+// (clang, -DCUSTOS_FUZZ=ON) and, always, as the deterministic mutation smoke
+// test `fuzz_smoke` run by ctest.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -18,6 +19,7 @@
 #include "crypto/zk/mul_star.h"
 #include "crypto/zk/prm.h"
 #include "crypto/zk/sch.h"
+#include "node/transport/frame.h"
 #include "protocol/cggmp21/key_share.h"
 #include "protocol/cggmp21/presign.h"
 #include "protocol/message.h"
@@ -36,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The first byte selects the decoder so one corpus covers them all.
   std::span<const uint8_t> in(data + 1, size - 1);
   using namespace custos;
-  switch (data[0] % 25) {
+  switch (data[0] % 26) {
     case 0: (void)protocol::decode_envelope(in); break;
     case 1: (void)protocol::decode_echo(in); break;
     case 2: (void)zk::decode_sch_proof(in); break;
@@ -61,6 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 21: parse<wire::SignShare>(in); break;
     case 22: parse<wire::AuxPrivate>(in); break;
     case 23: (void)protocol::decode_complaint(in); break;
+    case 25: (void)node::decode_ack_frame(in); break;  // selector 24 stays PresignR1Broadcast (default)
     default: parse<wire::PresignR1Broadcast>(in); break;
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/zk/sch.h"
+#include "node/transport/frame.h"
 #include "protocol/cggmp21/key_share.h"
 #include "protocol/message.h"
 #include "sim/harness.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     seeds.push_back(protocol::encode_envelope(m));
     seeds.push_back(protocol::encode_echo({{1, {4, 5}, {6}}}));
     seeds.push_back(protocol::encode_complaint(protocol::Complaint{2, {m}}));
+    seeds.push_back(node::encode_ack_frame(std::vector<uint64_t>{1, 2, 300}));
   }
   auto ks = cggmp21::serialize_key_share(kg.outputs.at(1));
   seeds.emplace_back(ks.expose().begin(), ks.expose().end());

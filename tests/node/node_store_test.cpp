@@ -325,12 +325,15 @@ TEST_CASE("store: schema versions — newer refused, foreign databases refused, 
   REQUIRE(NodeStore::open(db, KekSource::from_key_file(key)).ok());
   {
     auto raw = testing::raw_db(db);
-    REQUIRE(raw->exec("INSERT INTO schema_migrations (version, description) VALUES (2, 'from the future')").ok());
+    REQUIRE(raw->exec("INSERT INTO schema_migrations (version, description) VALUES (" +
+                      std::to_string(kNodeDbSchemaVersion + 1) + ", 'from the future')")
+                .ok());
   }
   auto newer = NodeStore::open(db, KekSource::from_key_file(key));
   REQUIRE_FALSE(newer.ok());
   CHECK(newer.status().code() == Code::kFailedPrecondition);
-  CHECK(newer.status().message() == "database " + db + " has schema version 2, newer than this build supports (" +
+  CHECK(newer.status().message() == "database " + db + " has schema version " + std::to_string(kNodeDbSchemaVersion + 1) +
+                                        ", newer than this build supports (" +
                                         std::to_string(kNodeDbSchemaVersion) +
                                         "): run a custos-node at least as new as the one that wrote it");
 
