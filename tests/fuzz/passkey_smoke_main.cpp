@@ -13,8 +13,22 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 int main(int argc, char** argv) {
-  const unsigned iterations = argc > 1 ? static_cast<unsigned>(std::strtoul(argv[1], nullptr, 10)) : 5000;
   const custos::fuzz::PasskeyFixture& fx = custos::fuzz::passkey_fixture();
+  // `--write-seeds DIR` writes the valid responses, with their selector byte, as a starting corpus for
+  // the libFuzzer build (random bytes rarely make valid JSON, let alone a valid response).
+  if (argc > 2 && std::string(argv[1]) == "--write-seeds") {
+    for (size_t i = 0; i < fx.seeds.size(); ++i) {
+      const std::string path = std::string(argv[2]) + "/seed-" + std::to_string(i);
+      FILE* f = std::fopen(path.c_str(), "wb");
+      if (!f) return 2;
+      const char selector = i < 2 ? 1 : 0;  // registrations, then assertions
+      std::fputc(selector, f);
+      std::fwrite(fx.seeds[i].data(), 1, fx.seeds[i].size(), f);
+      std::fclose(f);
+    }
+    return 0;
+  }
+  const unsigned iterations = argc > 1 ? static_cast<unsigned>(std::strtoul(argv[1], nullptr, 10)) : 5000;
   // The seeds must verify, or the run only exercises the first failing check.
   if (!custos::passkey::verify_assertion(fx.seeds[2], fx.record, fx.assertion_expect).ok() ||
       !custos::passkey::verify_registration(fx.seeds[0], fx.registration_options).ok()) {
