@@ -1,0 +1,193 @@
+#include "node/session/session_runner.h"
+
+namespace custos::node {
+
+SessionRunner::SessionRunner(Transport& transport, std::map<protocol::PartyIndex, Key32> peer_keys,
+                             SessionRunnerOptions options)
+    : transport_(transport), options_(options) {
+  for (const auto& [id, key] : peer_keys) {
+    auto v = EnvelopeVerifier::from_public(key);
+    if (v.ok()) verifiers_.emplace(id, std::move(v).value());  // an invalid key verifies nothing
+  }
+}
+
+SessionRunner::~SessionRunner() { stop(); }
+
+void SessionRunner::start() {
+  std::lock_guard<std::mutex> lock(task_mu_);
+  if (started_) return;
+  started_ = true;
+  for (size_t i = 0; i < std::max<size_t>(1, options_.workers); ++i) workers_.emplace_back([this] { worker_loop(); });
+  dispatcher_ = std::thread([this] { dispatch_loop(); });
+}
+
+void SessionRunner::stop() {
+  {
+    std::lock_guard<std::mutex> lock(task_mu_);
+    if (!started_ || stopping_) return;
+    stopping_ = true;
+  }
+  task_cv_.notify_all();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  for (std::thread& w : workers_) w.join();
+  // Nothing runs any more: end every unfinished session so no caller waits forever.
+  std::map<Digest32, std::shared_ptr<Entry>> left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    left.swap(sessions_);
+  }
+  for (auto& [id, e] : left) {
+    std::lock_guard<std::mutex> lock(e->mu);
+    e->expire("node stopping");
+  }
+}
+
+size_t SessionRunner::running() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+bool SessionRunner::authenticate(const protocol::Message& m) const {
+  auto it = verifiers_.find(m.from);
+  return it != verifiers_.end() && it->second.verify(m);
+}
+
+Status SessionRunner::add(std::shared_ptr<Entry> e) {
+  std::vector<protocol::Message> early;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (sessions_.count(e->id)) return failed_precondition("a session with this id is already running");
+    sessions_[e->id] = e;
+    if (auto it = early_.find(e->id); it != early_.end()) {
+      early = std::move(it->second.messages);
+      early_.erase(it);
+    }
+  }
+  post([this, e, early = std::move(early)] {
+    std::lock_guard<std::mutex> lock(e->mu);
+    e->begin();
+    for (const protocol::Message& m : early) {
+      if (e->finished()) break;
+      e->handle(m);
+    }
+    flush(*e);
+  });
+  return ok_status();
+}
+
+void SessionRunner::post(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(task_mu_);
+    tasks_.push_back(std::move(task));
+  }
+  task_cv_.notify_one();
+}
+
+void SessionRunner::worker_loop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock<std::mutex> lock(task_mu_);
+      task_cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      if (stopping_) return;
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+  }
+}
+
+void SessionRunner::deliver(const std::shared_ptr<Entry>& e, const protocol::Message& m) {
+  post([this, e, m] {
+    std::lock_guard<std::mutex> lock(e->mu);
+    if (e->done) return;
+    e->handle(m);
+    flush(*e);
+  });
+}
+
+void SessionRunner::flush(Entry& e) {
+  for (protocol::Message& m : e.take_outgoing()) {
+    // A refused send (a peer's outbound bound is full) leaves the session waiting: its deadline names
+    // that peer as silent, which is what an unreachable peer is.
+    (void)transport_.send(std::move(m));
+  }
+  if (!e.finished() || e.done) return;
+  e.complete_if_finished();
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(e.id);
+  remember_finished(e.id);
+  // The transport keeps our last messages until acknowledged (a slow peer may still need our final
+  // round or echo): the session is not forgotten there, only here.
+}
+
+void SessionRunner::remember_finished(const Digest32& id) {
+  if (!finished_.insert(id).second) return;
+  finished_order_.push_back(id);
+  while (finished_order_.size() > 4096) {
+    finished_.erase(finished_order_.front());
+    finished_order_.pop_front();
+  }
+}
+
+void SessionRunner::check_deadlines() {
+  const Clock::time_point now = Clock::now();
+  std::vector<std::shared_ptr<Entry>> expired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (it->second->deadline <= now) {
+        expired.push_back(it->second);
+        remember_finished(it->first);
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto it = early_.begin(); it != early_.end();) {
+      it = (now - it->second.first_seen > options_.early_ttl) ? early_.erase(it) : std::next(it);
+    }
+  }
+  for (auto& e : expired) {
+    post([e] {
+      std::lock_guard<std::mutex> lock(e->mu);
+      e->expire("session deadline passed");
+    });
+  }
+}
+
+void SessionRunner::dispatch_loop() {
+  Clock::time_point next_check = Clock::now();
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(task_mu_);
+      if (stopping_) return;
+    }
+    std::optional<protocol::Message> m = transport_.receive(options_.tick);
+    if (m) {
+      std::shared_ptr<Entry> e;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (auto it = sessions_.find(m->session_id); it != sessions_.end()) {
+          e = it->second;
+        } else if (!finished_.count(m->session_id)) {
+          // Not registered yet (a peer started first): hold it, bounded.
+          auto held = early_.find(m->session_id);
+          if (held == early_.end() && early_.size() < options_.max_early_sessions) {
+            held = early_.emplace(m->session_id, Early{Clock::now(), {}}).first;
+          }
+          if (held != early_.end() && held->second.messages.size() < options_.max_early_per_session) {
+            held->second.messages.push_back(std::move(*m));
+          }
+        }
+      }
+      if (e) deliver(e, *m);
+    }
+    if (Clock::now() >= next_check) {
+      check_deadlines();
+      next_check = Clock::now() + options_.tick;
+    }
+  }
+}
+
+}  // namespace custos::node

@@ -1,0 +1,167 @@
+// Runs this node's protocol sessions over the transport (DESIGN §3-§4): routes
+// every received envelope to its session by session id, drives each session on
+// a small worker pool (one session's messages are handled one at a time, so
+// sessions never block each other and a slow presign never delays a signature),
+// sends what sessions produce, and enforces a deadline per session: a session
+// still unfinished at its deadline aborts naming the parties it waits for.
+//
+// Envelopes for a session that is not registered yet (a peer started first)
+// are held, bounded, until it is; envelopes for sessions that have finished are
+// dropped (the transport has acknowledged them).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "crypto/rng.h"
+#include "node/transport/envelope_signer.h"
+#include "node/transport/transport.h"
+#include "protocol/session.h"
+
+namespace custos::node {
+
+using Clock = std::chrono::steady_clock;
+
+template <class Out>
+struct SessionOutcome {
+  std::optional<Out> output;
+  std::optional<protocol::Abort> abort;  // protocol abort, or a deadline abort naming the silent parties
+  bool timed_out = false;
+};
+
+struct SessionRunnerOptions {
+  size_t workers = 2;
+  std::chrono::milliseconds tick{20};         // how often deadlines are checked
+  size_t max_early_per_session = 4096;        // envelopes held for a session not registered yet
+  size_t max_early_sessions = 256;
+  std::chrono::seconds early_ttl{60};         // held envelopes of a session never registered are dropped after this
+};
+
+class SessionRunner {
+ public:
+  // `peer_keys`: every participant's Ed25519 key (ours too), used to check broadcasts quoted inside
+  // echoes and complaints, so a lying echoer cannot frame an honest party.
+  SessionRunner(Transport& transport, std::map<protocol::PartyIndex, Key32> peer_keys, SessionRunnerOptions options = {});
+  ~SessionRunner();
+  SessionRunner(const SessionRunner&) = delete;
+  SessionRunner& operator=(const SessionRunner&) = delete;
+
+  // Starts the dispatcher and workers (the transport must be started already).
+  void start();
+  // Stops taking messages; unfinished sessions end with an abort "node stopping".
+  void stop();
+
+  // Registers and starts a session. Its outcome is delivered through the future once it produces an
+  // output, aborts, or reaches `deadline`. Fails if a session with that id is running.
+  template <class Out>
+  Result<std::future<SessionOutcome<Out>>> run(protocol::Session<Out> session, Clock::time_point deadline);
+
+  size_t running() const;
+
+ private:
+  // Type-erased session with its own lock (its strand) and completion.
+  struct Entry {
+    virtual ~Entry() = default;
+    virtual void handle(const protocol::Message& m) = 0;
+    virtual void begin() = 0;
+    virtual bool finished() const = 0;
+    virtual std::vector<protocol::Message> take_outgoing() = 0;
+    virtual void complete_if_finished() = 0;
+    virtual void expire(const std::string& reason) = 0;  // deadline or stop
+    std::mutex mu;
+    Clock::time_point deadline;
+    Digest32 id{};
+    bool done = false;  // outcome delivered
+  };
+  template <class Out>
+  struct TypedEntry;
+
+  Status add(std::shared_ptr<Entry> e);
+  void dispatch_loop();
+  void worker_loop();
+  void post(std::function<void()> task);
+  void deliver(const std::shared_ptr<Entry>& e, const protocol::Message& m);
+  void flush(Entry& e);  // sends outgoing, completes and unregisters a finished session (e.mu held)
+  void check_deadlines();
+  void remember_finished(const Digest32& id);  // mu_ held
+  bool authenticate(const protocol::Message& m) const;
+
+  Transport& transport_;
+  std::map<protocol::PartyIndex, EnvelopeVerifier> verifiers_;
+  SessionRunnerOptions options_;
+
+  mutable std::mutex mu_;
+  std::map<Digest32, std::shared_ptr<Entry>> sessions_;
+  struct Early {
+    Clock::time_point first_seen;
+    std::vector<protocol::Message> messages;
+  };
+  std::map<Digest32, Early> early_;
+  std::deque<Digest32> finished_order_;  // recently finished sessions: late envelopes are dropped, not held
+  std::set<Digest32> finished_;
+
+  std::mutex task_mu_;
+  std::condition_variable task_cv_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+  std::thread dispatcher_;
+  bool started_ = false;
+};
+
+// ---------------------------------------------------------------------------
+
+template <class Out>
+struct SessionRunner::TypedEntry final : Entry {
+  protocol::Session<Out> session;
+  OsRng rng;  // sessions draw their randomness here (node: the OS CSPRNG)
+  std::promise<SessionOutcome<Out>> promise;
+
+  explicit TypedEntry(protocol::Session<Out> s) : session(std::move(s)) {}
+  void begin() override { session.advance(rng); }
+  void handle(const protocol::Message& m) override { (void)session.handle(m, rng); }
+  bool finished() const override { return session.finished(); }
+  std::vector<protocol::Message> take_outgoing() override { return session.take_outgoing(); }
+  void complete_if_finished() override {
+    if (done || !session.finished()) return;
+    SessionOutcome<Out> o;
+    if (session.output()) o.output = session.take_output();
+    if (session.aborted()) o.abort = *session.aborted();
+    done = true;
+    promise.set_value(std::move(o));
+  }
+  void expire(const std::string& reason) override {
+    if (done) return;
+    SessionOutcome<Out> o;
+    o.timed_out = true;
+    std::vector<protocol::PartyIndex> silent = session.waiting_for();
+    std::string names;
+    for (protocol::PartyIndex p : silent) names += (names.empty() ? "" : ", ") + std::to_string(p);
+    o.abort = protocol::Abort{silent, reason + (silent.empty() ? "" : ": no answer from party " + names), {}};
+    done = true;
+    promise.set_value(std::move(o));
+  }
+};
+
+template <class Out>
+Result<std::future<SessionOutcome<Out>>> SessionRunner::run(protocol::Session<Out> session, Clock::time_point deadline) {
+  session.set_authenticator([this](const protocol::Message& m) { return authenticate(m); });
+  auto e = std::make_shared<TypedEntry<Out>>(std::move(session));
+  e->deadline = deadline;
+  e->id = e->session.params().session_id;
+  std::future<SessionOutcome<Out>> f = e->promise.get_future();
+  RETURN_IF_ERROR(add(e));
+  return f;
+}
+
+}  // namespace custos::node
