@@ -17,12 +17,7 @@ int challenge_command(int argc, const char* const* argv, std::ostream& out, std:
   bool json_output = false;
   app.add_option("--intent", intent_path, "signing intent JSON (docs/passkey.md, \"Signing intent encoding\")")->required();
   app.add_flag("--json", json_output, "print {\"challenge\", \"canonical_hex\"}");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e, out, err);
-    return code == 0 ? 0 : 2;
-  }
+  if (auto done = parse_command_line(app, argc, argv, out, err)) return *done;
   auto text = read_input_file(intent_path, "intent", err);
   if (!text) return 2;
   auto intent = protocol::intent_from_json(*text);

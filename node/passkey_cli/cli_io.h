@@ -6,8 +6,35 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "crypto/passkey/base64url.h"
 
 namespace custos::passkey_cli {
+
+// Parses the command line; returns the exit status to end with (0 after --help, 2 for a usage
+// error, which CLI11 has already explained on `err`), or nullopt to go on.
+inline std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
+                                             std::ostream& err) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e, out, err) == 0 ? 0 : 2;
+  }
+  return std::nullopt;
+}
+
+// The --challenge argument: non-empty unpadded base64url, or a usage error written to `err`.
+inline std::optional<std::vector<uint8_t>> challenge_argument(const std::string& text, std::ostream& err) {
+  auto challenge = passkey::base64url_decode(text);
+  if (!challenge || challenge->empty()) {
+    err << "custos-passkey: --challenge " << text.substr(0, 100) << " is not unpadded base64url\n";
+    return std::nullopt;
+  }
+  return challenge;
+}
 
 // Inputs are small JSON documents; anything bigger is a wrong file, not a large approval.
 inline constexpr size_t kMaxInputFileBytes = 1024 * 1024;

@@ -27,19 +27,11 @@ int verify_assertion_command(int argc, const char* const* argv, std::ostream& ou
   app.add_flag("--no-require-uv", no_require_uv, "do not require the UV (user verified) flag");
   app.add_option("--alg", algs, "allowed COSE algorithm: -7 ES256, -8 EdDSA, -257 RS256 (repeatable; default all)");
   app.add_flag("--json", json_output, "print the verdict as JSON");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e, out, err);
-    return code == 0 ? 0 : 2;
-  }
+  if (auto done = parse_command_line(app, argc, argv, out, err)) return *done;
 
   passkey::AssertionExpectations expect;
-  auto challenge = passkey::base64url_decode(challenge_text);
-  if (!challenge || challenge->empty()) {
-    err << "custos-passkey: --challenge " << challenge_text.substr(0, 100) << " is not unpadded base64url\n";
-    return 2;
-  }
+  auto challenge = challenge_argument(challenge_text, err);
+  if (!challenge) return 2;
   expect.challenge = std::move(*challenge);
   expect.origins.allowed_origins = origins;
   expect.origins.allow_cross_origin = allow_cross_origin;

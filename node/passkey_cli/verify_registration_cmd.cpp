@@ -35,19 +35,11 @@ int verify_registration_command(int argc, const char* const* argv, std::ostream&
                "reject certificate-based attestation for formats without a configured root");
   app.add_flag("--allow-sha1", allow_sha1, "accept SHA-1 (RS1) signatures in attestation statements (some Windows TPMs)");
   app.add_flag("--json", json_output, "print the verdict as JSON with the attestation details");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e, out, err);
-    return code == 0 ? 0 : 2;
-  }
+  if (auto done = parse_command_line(app, argc, argv, out, err)) return *done;
 
   passkey::RegistrationOptions options;
-  auto challenge = passkey::base64url_decode(challenge_text);
-  if (!challenge || challenge->empty()) {
-    err << "custos-passkey: --challenge " << challenge_text.substr(0, 100) << " is not unpadded base64url\n";
-    return 2;
-  }
+  auto challenge = challenge_argument(challenge_text, err);
+  if (!challenge) return 2;
   options.expected_challenge = std::move(*challenge);
   options.origins.allowed_origins = origins;
   options.rp_ids = {rp_id};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/fuzz/passkey_fuzz_fixture.h"
+#include "tests/fuzz/mutate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -39,15 +40,7 @@ int main(int argc, char** argv) {
   for (unsigned it = 0; it < iterations; ++it) {
     const unsigned pick = static_cast<unsigned>(g() % fx.seeds.size());
     std::vector<uint8_t> x(fx.seeds[pick].begin(), fx.seeds[pick].end());
-    unsigned edits = 1 + g() % 4;
-    for (unsigned e = 0; e < edits; ++e) {
-      switch (g() % 4) {
-        case 0: if (!x.empty()) x[g() % x.size()] ^= static_cast<uint8_t>(1u << (g() % 8)); break;
-        case 1: if (!x.empty()) x.resize(g() % x.size()); break;
-        case 2: for (unsigned k = g() % 16; k > 0; --k) x.push_back(static_cast<uint8_t>(g())); break;
-        default: if (!x.empty()) x[g() % x.size()] = static_cast<uint8_t>(g()); break;
-      }
-    }
+    custos::fuzz::mutate(x, g);
     // Seeds 0-1 are registrations (selector 1), 2-3 assertions (selector 0); other selectors feed the
     // same bytes to the parsers.
     uint8_t selector = static_cast<uint8_t>(g() % 3 == 0 ? g() : (pick < 2 ? 1 : 0));

@@ -10,6 +10,7 @@
 #include "protocol/cggmp21/key_share.h"
 #include "protocol/message.h"
 #include "sim/harness.h"
+#include "tests/fuzz/mutate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -38,15 +39,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 g(12345);
   for (unsigned it = 0; it < iterations; ++it) {
     std::vector<uint8_t> x = seeds[g() % seeds.size()];
-    unsigned edits = 1 + g() % 4;
-    for (unsigned e = 0; e < edits; ++e) {
-      switch (g() % 4) {
-        case 0: if (!x.empty()) x[g() % x.size()] ^= static_cast<uint8_t>(1u << (g() % 8)); break;
-        case 1: if (!x.empty()) x.resize(g() % x.size()); break;
-        case 2: for (unsigned k = g() % 16; k > 0; --k) x.push_back(static_cast<uint8_t>(g())); break;
-        default: if (!x.empty()) x[g() % x.size()] = static_cast<uint8_t>(g()); break;
-      }
-    }
+    custos::fuzz::mutate(x, g);
     x.insert(x.begin(), static_cast<uint8_t>(g()));  // decoder selector
     LLVMFuzzerTestOneInput(x.data(), x.size());
   }

@@ -276,6 +276,40 @@ sim::RunResult<cggmp21::Presignature> run_presign_3(uint64_t seed, Tamper t, con
   return sim::run_presign(keys_3_3(), kSigners3, seed, opt, only(kAdversary3, std::move(t)));
 }
 
+// Presign (3,3) where the adversary changes its round-3 broadcast with `cheat` for everyone, every
+// proof still valid. Its own session must notice the failure too, or it would output a presignature and
+// never take part in identification: so one honest party's round-3 broadcast is changed the same way
+// on its way to the adversary only, and the adversary's echo quotes that party's genuine broadcast (so
+// the echo check passes). Every party then enters identification.
+sim::RunResult<cggmp21::Presignature> run_presign_round3_cheat(uint64_t seed,
+                                                               std::function<void(wire::PresignR3Broadcast&)> cheat) {
+  const PartyIndex prodded = kHonest3[0];
+  auto genuine = std::make_shared<std::optional<std::vector<uint8_t>>>();
+  Tamper prod = [genuine, cheat](const Message& m, PartyIndex r) -> std::vector<Message> {
+    if (r != kAdversary3 || m.protocol != kPresign || m.round != 3 || m.kind != Kind::kBroadcast) return {m};
+    auto b = protocol::parse_payload<wire::PresignR3Broadcast>(m.payload);
+    if (!b.ok()) return {m};
+    *genuine = m.payload;
+    cheat(*b);
+    Message out = m;
+    out.payload = protocol::serialize_deterministic(*b);
+    return {out};
+  };
+  Tamper truthful_echo = [genuine, prodded](const Message& m, PartyIndex) -> std::vector<Message> {
+    if (m.protocol != kPresign || m.round != 3 || m.kind != Kind::kEcho || !*genuine) return {m};
+    auto entries = protocol::decode_echo(m.payload);
+    if (!entries.ok()) return {m};
+    for (auto& e : *entries)
+      if (e.from == prodded) e.payload = **genuine;
+    Message out = m;
+    out.payload = protocol::encode_echo(*entries);
+    return {out};
+  };
+  Tamper adversary = sim::chain({sim::tamper_payload<wire::PresignR3Broadcast>(kPresign, 3, Kind::kBroadcast, cheat),
+                                 truthful_echo});
+  return sim::run_presign(keys_3_3(), kSigners3, seed, {}, {{kAdversary3, adversary}, {prodded, prod}});
+}
+
 // Keygen (2,3): party 3 cheats.
 constexpr PartyIndex kKeygenAdversary = 3;
 const std::vector<PartyIndex> kKeygenHonest{1, 2};
@@ -951,35 +985,10 @@ TEST_CASE("presign: a different S_j to one party", "[adversarial][presign][echo]
 // honest party's S is nudged on its way to the adversary (with truthful echoes);
 // an adversary that stays silent instead is covered by the deadline (waiting_for).
 TEST_CASE("presign: a wrong S_j sent to everyone is traced to its sender", "[adversarial][presign][slow]") {
-  const PartyIndex prodded = kHonest3[0];
-  auto genuine = std::make_shared<std::optional<std::vector<uint8_t>>>();
-  auto nudge = [](wire::PresignR3Broadcast& b) {
+  auto res = run_presign_round3_cheat(106, [](wire::PresignR3Broadcast& b) {
     auto s = Point::decode(protocol::field_bytes(b.big_s()));
     if (s.ok()) b.set_big_s(point_bytes(*s + Point::generator()));
-  };
-  Tamper prod = [genuine, nudge](const Message& m, PartyIndex r) -> std::vector<Message> {
-    if (r != kAdversary3 || m.protocol != kPresign || m.round != 3 || m.kind != Kind::kBroadcast) return {m};
-    auto b = protocol::parse_payload<wire::PresignR3Broadcast>(m.payload);
-    if (!b.ok()) return {m};
-    *genuine = m.payload;
-    nudge(*b);
-    Message out = m;
-    out.payload = protocol::serialize_deterministic(*b);
-    return {out};
-  };
-  Tamper truthful_echo = [genuine, prodded](const Message& m, PartyIndex) -> std::vector<Message> {
-    if (m.protocol != kPresign || m.round != 3 || m.kind != Kind::kEcho || !*genuine) return {m};
-    auto entries = protocol::decode_echo(m.payload);
-    if (!entries.ok()) return {m};
-    for (auto& e : *entries)
-      if (e.from == prodded) e.payload = **genuine;
-    Message out = m;
-    out.payload = protocol::encode_echo(*entries);
-    return {out};
-  };
-  Tamper cheat = sim::chain({sim::tamper_payload<wire::PresignR3Broadcast>(kPresign, 3, Kind::kBroadcast, nudge),
-                             truthful_echo});
-  auto res = sim::run_presign(keys_3_3(), kSigners3, 106, {}, {{kAdversary3, cheat}, {prodded, prod}});
+  });
   require_blame(res, kAdversary3, kHonest3, {"S_j ≠ χ_j·Γ"});
 }
 
@@ -1136,33 +1145,7 @@ TEST_CASE("presign: the adversary's (K, Πenc) from session A replayed in sessio
 // echo quotes party 1 truthfully.
 // Was [!mayfail] while identification was pending; it is implemented now.
 TEST_CASE("presign: δ_j + 1 with every proof valid is identified by Πdec", "[adversarial][presign][slow]") {
-  const PartyIndex prodded = kHonest3[0];
-  auto genuine = std::make_shared<std::optional<std::vector<uint8_t>>>();
-  Tamper prod = [genuine](const Message& m, PartyIndex r) -> std::vector<Message> {
-    if (r != kAdversary3 || m.protocol != kPresign || m.round != 3 || m.kind != Kind::kBroadcast) return {m};
-    auto b = protocol::parse_payload<wire::PresignR3Broadcast>(m.payload);
-    if (!b.ok()) return {m};
-    *genuine = m.payload;
-    b->set_delta(plus_one(b->delta()));
-    Message out = m;
-    out.payload = protocol::serialize_deterministic(*b);
-    return {out};
-  };
-  Tamper truthful_echo = [genuine, prodded](const Message& m, PartyIndex) -> std::vector<Message> {
-    if (m.protocol != kPresign || m.round != 3 || m.kind != Kind::kEcho || !*genuine) return {m};
-    auto entries = protocol::decode_echo(m.payload);
-    if (!entries.ok()) return {m};
-    for (auto& e : *entries)
-      if (e.from == prodded) e.payload = **genuine;
-    Message out = m;
-    out.payload = protocol::encode_echo(*entries);
-    return {out};
-  };
-  Tamper cheat = sim::chain({sim::tamper_payload<wire::PresignR3Broadcast>(
-                                 kPresign, 3, Kind::kBroadcast,
-                                 [](wire::PresignR3Broadcast& b) { b.set_delta(plus_one(b.delta())); }),
-                             truthful_echo});
-  auto res = sim::run_presign(keys_3_3(), kSigners3, 141, {}, {{kAdversary3, cheat}, {prodded, prod}});
+  auto res = run_presign_round3_cheat(141, [](wire::PresignR3Broadcast& b) { b.set_delta(plus_one(b.delta())); });
   require_blame(res, kAdversary3, kHonest3, {"is not the decryption of its MtA ciphertexts"});
 }
 
