@@ -1,0 +1,127 @@
+#include "node/daemon/node_app.h"
+
+#include <httplib.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "config/identity.h"
+#include "config/loader.h"
+#include "node/transport/identity.h"
+
+namespace custos::node {
+namespace {
+
+Result<KekSource> kek_source(const config::KekConfig& kek) {
+  if (kek.kind == config::KekSourceKind::kKeyFile) return KekSource::from_key_file(kek.key_file);
+  const char* pass = std::getenv(kek.passphrase_env.c_str());
+  if (pass == nullptr || *pass == '\0') {
+    return failed_precondition("environment variable " + kek.passphrase_env +
+                               " (node.kek.passphrase_env) is not set: it must hold the database passphrase");
+  }
+  std::string_view p(pass);
+  return KekSource::from_passphrase(SecretBytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(p.data()), p.size())));
+}
+
+// "host:port" → (host, port); the config loader has validated the form.
+std::pair<std::string, int> split_host_port(const std::string& hp) {
+  const size_t colon = hp.rfind(':');
+  std::string host = hp.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return {host, std::atoi(hp.c_str() + colon + 1)};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NodeApp>> NodeApp::start(const NodeAppOptions& options) {
+  std::unique_ptr<NodeApp> app(new NodeApp());
+  ASSIGN_OR_RETURN(app->config_, config::load_node_config(options.config_path));
+  const config::NodeConfig& cfg = app->config_;
+
+  ASSIGN_OR_RETURN(config::NodeIdentity id, config::load_node_identity(cfg.identity));
+  ASSIGN_OR_RETURN(KekSource kek, kek_source(cfg.kek));
+  NodeStoreOptions store_opt;
+  store_opt.create = options.create_store;
+  const std::string db = (std::filesystem::path(cfg.data_dir) / "node.db").string();
+  auto store = NodeStore::open(db, kek, store_opt);
+  if (!store.ok()) {
+    std::string hint = options.create_store ? "" : " (first start? run custos-node with --create-store)";
+    return Status(store.status().code(), store.status().message() + hint);
+  }
+  app->store_ = std::move(store).value();
+
+  LocalIdentity local{cfg.node_id, cfg.listen, std::move(id.curve_secret_key), {}, std::move(id.ed25519_seed)};
+  ASSIGN_OR_RETURN(local.curve_public, curve_public_from_secret(local.curve_secret));
+  std::vector<PeerInfo> peers;
+  std::map<protocol::PartyIndex, Key32> ed_keys;
+  for (const config::PeerConfig& p : cfg.peers) {
+    peers.push_back(PeerInfo{p.id, p.endpoint, p.curve_public_key, p.ed25519_public_key});
+    ed_keys[p.id] = p.ed25519_public_key;
+  }
+  ASSIGN_OR_RETURN(ed_keys[cfg.node_id], ed25519_public_from_seed(local.ed25519_seed));
+  ASSIGN_OR_RETURN(app->transport_, Transport::create(std::move(local), std::move(peers), TransportOptions{}));
+  RETURN_IF_ERROR(app->transport_->start());
+  app->runner_ = std::make_unique<SessionRunner>(*app->transport_, ed_keys);
+  app->runner_->start();
+
+  ASSIGN_OR_RETURN(app->up_, app->registry_.gauge("custos_up", "1 while the node runs"));
+  ASSIGN_OR_RETURN(app->peers_connected_, app->registry_.gauge("custos_peers_connected", "peers with a completed CURVE handshake"));
+  ASSIGN_OR_RETURN(app->sessions_running_, app->registry_.gauge("custos_sessions_running", "protocol sessions in progress"));
+  app->up_->set(1);
+  RETURN_IF_ERROR(app->start_api());
+  return app;
+}
+
+Status NodeApp::start_api() {
+  if (!config_.api.tls_cert_file.empty()) {
+    http_ = std::make_unique<httplib::SSLServer>(config_.api.tls_cert_file.c_str(), config_.api.tls_key_file.c_str());
+  } else {
+    http_ = std::make_unique<httplib::Server>();
+  }
+  if (!http_->is_valid()) return failed_precondition("API: cannot load the TLS certificate or key");
+  http_->set_payload_max_length(1 << 20);
+  http_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(healthz_json(), "application/json");
+  });
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_text(), "text/plain; version=0.0.4");
+  });
+  auto [host, port] = split_host_port(config_.api.listen);
+  if (!http_->bind_to_port(host.c_str(), port)) {
+    return failed_precondition("API: cannot listen on " + config_.api.listen + " (node.api.listen): address in use?");
+  }
+  api_port_ = port;
+  http_thread_ = std::thread([this] { http_->listen_after_bind(); });
+  return ok_status();
+}
+
+std::string NodeApp::healthz_json() const {
+  size_t connected = 0;
+  for (const PeerStats& p : transport_->stats().peers) connected += p.connected ? 1 : 0;
+  return "{\"status\":\"ok\",\"node\":" + std::to_string(config_.node_id) + ",\"peers\":" +
+         std::to_string(config_.peers.size()) + ",\"peers_connected\":" + std::to_string(connected) + "}";
+}
+
+std::string NodeApp::metrics_text() {
+  size_t connected = 0;
+  for (const PeerStats& p : transport_->stats().peers) connected += p.connected ? 1 : 0;
+  peers_connected_->set(static_cast<double>(connected));
+  sessions_running_->set(static_cast<double>(runner_->running()));
+  return registry_.render();
+}
+
+std::string NodeApp::api_address() const {
+  return split_host_port(config_.api.listen).first + ":" + std::to_string(api_port_);
+}
+
+void NodeApp::stop() {
+  if (stopped_.exchange(true)) return;
+  if (http_) http_->stop();
+  if (http_thread_.joinable()) http_thread_.join();
+  if (runner_) runner_->stop();
+  if (transport_) transport_->stop();
+}
+
+NodeApp::~NodeApp() { stop(); }
+
+}  // namespace custos::node

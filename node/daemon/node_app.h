@@ -1,0 +1,65 @@
+// custos-node's composition root: loads the configuration (refusing to start on
+// any problem), the node's identity and storage, starts the ZeroMQ transport,
+// the session runner and the client API (loopback by default), and stops them
+// in reverse order. The request flow (approvals → joint session → presign pool →
+// sign) is added on top of these parts.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "config/node_config.h"
+#include "crypto/status.h"
+#include "node/metrics/registry.h"
+#include "node/session/session_runner.h"
+#include "node/storage/node_store.h"
+#include "node/transport/transport.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace custos::node {
+
+struct NodeAppOptions {
+  std::string config_path;
+  bool create_store = false;  // create <data_dir>/node.db when missing (first start only)
+};
+
+class NodeApp {
+ public:
+  // Everything that can fail at start fails here, with a message naming the file or setting.
+  static Result<std::unique_ptr<NodeApp>> start(const NodeAppOptions& options);
+  ~NodeApp();
+  NodeApp(const NodeApp&) = delete;
+  NodeApp& operator=(const NodeApp&) = delete;
+
+  // Stops the API, then the sessions (unfinished ones abort), then the transport. Idempotent.
+  void stop();
+
+  const config::NodeConfig& config() const { return config_; }
+  std::string api_address() const;  // host:port the API listens on
+
+ private:
+  NodeApp() = default;
+  Status start_api();
+  std::string healthz_json() const;
+  std::string metrics_text();
+
+  config::NodeConfig config_;
+  std::unique_ptr<NodeStore> store_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<SessionRunner> runner_;
+  metrics::Registry registry_;
+  metrics::Gauge* up_ = nullptr;
+  metrics::Gauge* peers_connected_ = nullptr;
+  metrics::Gauge* sessions_running_ = nullptr;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread http_thread_;
+  int api_port_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace custos::node
