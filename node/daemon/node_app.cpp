@@ -9,8 +9,30 @@
 #include "config/loader.h"
 #include "node/transport/identity.h"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+
 namespace custos::node {
 namespace {
+
+std::string to_hex(std::span<const uint8_t> b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) {
+    s.push_back(d[x >> 4]);
+    s.push_back(d[x & 15]);
+  }
+  return s;
+}
+
+nlohmann::json key_json(const Digest32& key_id, const Point& public_key, uint32_t threshold,
+                        const std::vector<protocol::PartyIndex>& parties) {
+  const auto pk = public_key.encode();
+  return nlohmann::json{{"key_id", to_hex(key_id)}, {"public_key", to_hex(pk)}, {"threshold", threshold},
+                        {"participants", parties}};
+}
 
 Result<KekSource> kek_source(const config::KekConfig& kek) {
   if (kek.kind == config::KekSourceKind::kKeyFile) return KekSource::from_key_file(kek.key_file);
@@ -62,6 +84,8 @@ Result<std::unique_ptr<NodeApp>> NodeApp::start(const NodeAppOptions& options) {
   ASSIGN_OR_RETURN(app->transport_, Transport::create(std::move(local), std::move(peers), TransportOptions{}));
   RETURN_IF_ERROR(app->transport_->start());
   app->runner_ = std::make_unique<SessionRunner>(*app->transport_, ed_keys);
+  NodeApp* self = app.get();
+  app->runner_->set_control_handler(kControlProtocol, [self](protocol::Message m) { self->on_control(std::move(m)); });
   app->runner_->start();
 
   ASSIGN_OR_RETURN(app->up_, app->registry_.gauge("custos_up", "1 while the node runs"));
@@ -86,6 +110,28 @@ Status NodeApp::start_api() {
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(), "text/plain; version=0.0.4");
   });
+  // Distributed key generation among all nodes with the configured threshold; answers when this node
+  // holds its share and aux info (the others finish at about the same time).
+  http_->Post("/v1/keygen", [this](const httplib::Request&, httplib::Response& res) {
+    auto r = keygen_as_coordinator();
+    if (!r.ok()) {
+      res.status = 502;
+      res.set_content(nlohmann::json{{"error", r.status().message()}, {"node", config_.node_id}}.dump(), "application/json");
+      return;
+    }
+    res.set_content(key_json(r->key_id, r->public_key, r->threshold, r->participants).dump(), "application/json");
+  });
+  http_->Get(R"(/v1/keys/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
+    Digest32 id{};
+    for (size_t i = 0; i < 32; ++i) id[i] = static_cast<uint8_t>(std::stoi(req.matches[1].str().substr(2 * i, 2), nullptr, 16));
+    auto share = store_->get_key_share(id);
+    if (!share.ok()) {
+      res.status = share.status().code() == Code::kNotFound ? 404 : 500;
+      res.set_content(nlohmann::json{{"error", share.status().message()}}.dump(), "application/json");
+      return;
+    }
+    res.set_content(key_json(share->key_id, share->public_key, share->threshold, share->parties).dump(), "application/json");
+  });
   auto [host, port] = split_host_port(config_.api.listen);
   if (!http_->bind_to_port(host.c_str(), port)) {
     return failed_precondition("API: cannot listen on " + config_.api.listen + " (node.api.listen): address in use?");
@@ -93,6 +139,56 @@ Status NodeApp::start_api() {
   api_port_ = port;
   http_thread_ = std::thread([this] { http_->listen_after_bind(); });
   return ok_status();
+}
+
+FlowContext NodeApp::flow_context() {
+  return FlowContext{config_.node_id, runner_.get(), store_.get(),
+                     std::chrono::seconds(config_.timeouts.session_deadline_seconds)};
+}
+
+bool NodeApp::claim_request(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(flows_mu_);
+  return requests_seen_.insert(id).second;
+}
+
+void NodeApp::log(const std::string& line) const { std::cerr << "custos-node " << config_.name << ": " << line << "\n"; }
+
+std::vector<protocol::PartyIndex> NodeApp::all_nodes() const {
+  std::vector<protocol::PartyIndex> all{config_.node_id};
+  for (const config::PeerConfig& p : config_.peers) all.push_back(p.id);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+Result<KeygenResult> NodeApp::keygen_as_coordinator() {
+  KeygenRequest req;
+  OsRng rng;
+  rng.fill(req.request_id);
+  req.threshold = config_.network.threshold;
+  req.participants = all_nodes();
+  claim_request(req.request_id);
+  RETURN_IF_ERROR(transport_->send(control_message(config_.node_id, req.request_id, encode_keygen_request(req))));
+  auto r = run_keygen_flow(flow_context(), req);
+  log(r.ok() ? "keygen " + to_hex(r->key_id) + " done" : "keygen failed: " + r.status().message());
+  return r;
+}
+
+void NodeApp::on_control(protocol::Message m) {
+  auto req = decode_keygen_request(m.payload);
+  if (!req.ok()) return log("control message from node " + std::to_string(m.from) + " refused: " + req.status().message());
+  // Only a keygen among all nodes with the configured threshold is accepted (the policy ledger will
+  // authorise key creation; until then any configured peer may start one).
+  if (req->participants != all_nodes() || req->threshold != config_.network.threshold ||
+      req->request_id != m.session_id) {
+    return log("keygen request from node " + std::to_string(m.from) + " refused: not this network's parties or threshold");
+  }
+  if (!claim_request(req->request_id)) return;  // a duplicate
+  std::lock_guard<std::mutex> lock(flows_mu_);
+  if (stopped_) return;
+  flow_threads_.emplace_back([this, r = *req] {
+    auto result = run_keygen_flow(flow_context(), r);
+    log(result.ok() ? "keygen " + to_hex(result->key_id) + " done" : "keygen failed: " + result.status().message());
+  });
 }
 
 std::string NodeApp::healthz_json() const {
@@ -118,7 +214,13 @@ void NodeApp::stop() {
   if (stopped_.exchange(true)) return;
   if (http_) http_->stop();
   if (http_thread_.joinable()) http_thread_.join();
-  if (runner_) runner_->stop();
+  if (runner_) runner_->stop();  // running flows' sessions end with "node stopping"
+  std::vector<std::thread> flows;
+  {
+    std::lock_guard<std::mutex> lock(flows_mu_);
+    flows.swap(flow_threads_);
+  }
+  for (std::thread& t : flows) t.join();
   if (transport_) transport_->stop();
 }
 

@@ -7,11 +7,15 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/node_config.h"
 #include "crypto/status.h"
+#include "node/flows/keygen_flow.h"
 #include "node/metrics/registry.h"
 #include "node/session/session_runner.h"
 #include "node/storage/node_store.h"
@@ -47,6 +51,14 @@ class NodeApp {
   Status start_api();
   std::string healthz_json() const;
   std::string metrics_text();
+  FlowContext flow_context();
+  // A keygen request from a peer: checked against this node's network, then run on its own thread.
+  void on_control(protocol::Message m);
+  // Marks a request id as taken; false if it was seen before (a replayed or duplicated request).
+  bool claim_request(const Digest32& id);
+  Result<KeygenResult> keygen_as_coordinator();
+  void log(const std::string& line) const;
+  std::vector<protocol::PartyIndex> all_nodes() const;  // sorted, self included
 
   config::NodeConfig config_;
   std::unique_ptr<NodeStore> store_;
@@ -60,6 +72,9 @@ class NodeApp {
   std::thread http_thread_;
   int api_port_ = 0;
   std::atomic<bool> stopped_{false};
+  std::mutex flows_mu_;
+  std::set<Digest32> requests_seen_;
+  std::vector<std::thread> flow_threads_;
 };
 
 }  // namespace custos::node

@@ -42,6 +42,11 @@ void SessionRunner::stop() {
   }
 }
 
+void SessionRunner::set_control_handler(std::string protocol, std::function<void(protocol::Message)> handler) {
+  control_protocol_ = std::move(protocol);
+  control_handler_ = std::move(handler);
+}
+
 size_t SessionRunner::running() const {
   std::lock_guard<std::mutex> lock(mu_);
   return sessions_.size();
@@ -164,6 +169,10 @@ void SessionRunner::dispatch_loop() {
       if (stopping_) return;
     }
     std::optional<protocol::Message> m = transport_.receive(options_.tick);
+    if (m && control_handler_ && m->protocol == control_protocol_) {
+      control_handler_(std::move(*m));
+      m.reset();
+    }
     if (m) {
       std::shared_ptr<Entry> e;
       {

@@ -68,6 +68,10 @@ class SessionRunner {
 
   size_t running() const;
 
+  // Envelopes of `protocol` (node control messages, not protocol sessions) go to `handler`, called on
+  // the dispatcher thread: it must return quickly. Set before start().
+  void set_control_handler(std::string protocol, std::function<void(protocol::Message)> handler);
+
  private:
   // Type-erased session with its own lock (its strand) and completion.
   struct Entry {
@@ -98,6 +102,8 @@ class SessionRunner {
 
   Transport& transport_;
   std::map<protocol::PartyIndex, EnvelopeVerifier> verifiers_;
+  std::string control_protocol_;
+  std::function<void(protocol::Message)> control_handler_;
   SessionRunnerOptions options_;
 
   mutable std::mutex mu_;

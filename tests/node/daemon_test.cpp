@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -83,7 +84,7 @@ struct Processes {
 
 }  // namespace
 
-TEST_CASE("custos-node: three processes connect, answer /healthz and /metrics, and stop on SIGTERM", "[node][daemon]") {
+TEST_CASE("custos-node: three processes connect, run a distributed keygen through the API, and stop on SIGTERM", "[node][daemon]") {
   custos::testing::TempDir dir;
   const std::string net = dir.file("net");
   const int base = 7800 + static_cast<int>(getpid() % 150) * 3;
@@ -117,6 +118,38 @@ TEST_CASE("custos-node: three processes connect, answer /healthz and /metrics, a
     CHECK(metrics->body.find("custos_up 1") != std::string::npos);
     CHECK(metrics->body.find("custos_peers_connected 2") != std::string::npos);
   }
+  // Distributed key generation through node 1's API: every node ends with the same public key.
+  httplib::Client coordinator("127.0.0.1", base + 101);
+  coordinator.set_read_timeout(120);
+  auto kg = coordinator.Post("/v1/keygen", "{}", "application/json");
+  REQUIRE(kg);
+  INFO("node 1 log:\n" << slurp(dir.file("node1.log")));
+  REQUIRE(kg->status == 200);
+  const auto key = nlohmann::json::parse(kg->body);
+  const std::string key_id = key.at("key_id");
+  CHECK(key.at("threshold") == 2);
+  CHECK(key.at("participants") == nlohmann::json::array({1, 2, 3}));
+  for (int i = 2; i <= 3; ++i) {
+    httplib::Client api("127.0.0.1", base + 100 + i);
+    std::string body;
+    const auto end = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < end) {  // the others store their share a moment later
+      auto res = api.Get(("/v1/keys/" + key_id).c_str());
+      if (res && res->status == 200) {
+        body = res->body;
+        break;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    INFO("node " << i << " log:\n" << slurp(dir.file("node" + std::to_string(i) + ".log")));
+    REQUIRE(!body.empty());
+    CHECK(nlohmann::json::parse(body).at("public_key") == key.at("public_key"));
+  }
+  httplib::Client api3("127.0.0.1", base + 103);
+  auto missing = api3.Get(("/v1/keys/" + std::string(64, '0')).c_str());
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+
   for (pid_t p : procs.pids) kill(p, SIGTERM);
   for (pid_t p : procs.pids) CHECK(wait_exit(p, 5s) == 0);
   procs.pids.clear();
