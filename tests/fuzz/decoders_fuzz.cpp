@@ -19,6 +19,7 @@
 #include "crypto/zk/mul_star.h"
 #include "crypto/zk/prm.h"
 #include "crypto/zk/sch.h"
+#include "node/flows/control.h"
 #include "node/transport/frame.h"
 #include "protocol/cggmp21/key_share.h"
 #include "protocol/cggmp21/presign.h"
@@ -38,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The first byte selects the decoder so one corpus covers them all.
   std::span<const uint8_t> in(data + 1, size - 1);
   using namespace custos;
-  switch (data[0] % 26) {
+  switch (data[0] % 27) {
     case 0: (void)protocol::decode_envelope(in); break;
     case 1: (void)protocol::decode_echo(in); break;
     case 2: (void)zk::decode_sch_proof(in); break;
@@ -64,6 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 22: parse<wire::AuxPrivate>(in); break;
     case 23: (void)protocol::decode_complaint(in); break;
     case 25: (void)node::decode_ack_frame(in); break;  // selector 24 stays PresignR1Broadcast (default)
+    case 26: (void)node::decode_keygen_request(in); break;
     default: parse<wire::PresignR1Broadcast>(in); break;
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/zk/sch.h"
+#include "node/flows/control.h"
 #include "node/transport/frame.h"
 #include "protocol/cggmp21/key_share.h"
 #include "protocol/message.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     seeds.push_back(protocol::encode_envelope(m));
     seeds.push_back(protocol::encode_echo({{1, {4, 5}, {6}}}));
     seeds.push_back(protocol::encode_complaint(protocol::Complaint{2, {m}}));
+    seeds.push_back(node::encode_keygen_request(node::KeygenRequest{{}, 2, {1, 2, 3}}));
     seeds.push_back(node::encode_ack_frame(std::vector<uint64_t>{1, 2, 300}));
   }
   auto ks = cggmp21::serialize_key_share(kg.outputs.at(1));
