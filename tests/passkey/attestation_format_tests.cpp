@@ -129,7 +129,7 @@ TEST_CASE("apple attestation with a nonce that does not match is rejected", "[pa
   auto cd = base64url_decode(rc.response["response"]["clientDataJSON"].get<std::string>());
   std::string text(cd->begin(), cd->end());
   text.insert(text.size() - 1, ",\"extra\":1");
-  rc.response["response"]["clientDataJSON"] = base64url_encode(bytes_of(text));
+  rc.response["response"]["clientDataJSON"] = base64url_encode(byte_vector_of(text));
   expect_reject(verify_registration(response_text(rc), rc.options), Reason::kAttestationCertificateInvalid,
                 "is not SHA-256(authenticatorData || clientDataHash)");
 }

@@ -49,7 +49,9 @@ inline std::string url_origin(const std::string& url) {
   return path == std::string::npos ? url : url.substr(0, path);
 }
 
-inline std::vector<uint8_t> bytes_of(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+// (Named apart from passkey_test_util.h's bytes_of, which returns a span: the same name and parameters with
+// another return type in two test files would be an ODR violation.)
+inline std::vector<uint8_t> byte_vector_of(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 
 struct RegistrationCase {
   std::string source;   // "py_webauthn", "simplewebauthn", "webauthn-rs", "rp-proxy"
@@ -144,7 +146,7 @@ inline std::vector<RegistrationCase> load_simplewebauthn_cases() {
     auto decoded = base64url_decode(challenge);
     // A challenge string that is not canonical base64url can never equal clientData.challenge (which
     // the client produced by encoding bytes); keep its text bytes so the comparison fails.
-    rc.options.expected_challenge = decoded ? *decoded : bytes_of(challenge);
+    rc.options.expected_challenge = decoded ? *decoded : byte_vector_of(challenge);
     rc.options.origins.allowed_origins = string_or_list(p.at("expectedOrigin"));
     if (p.contains("expectedRPID")) rc.options.rp_ids = string_or_list(p.at("expectedRPID"));
     rc.options.require_user_verification = p.value("requireUserVerification", true);
