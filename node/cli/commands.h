@@ -17,4 +17,13 @@ namespace custos::cli {
 // Writes identities, KEK files and cross-wired configs for a local N-node network.
 int init_network_command(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
+// custos keygen [--node HOST:PORT] [--json]: distributed key generation through a node's API.
+int keygen_command(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+// custos key show KEY_ID [--node HOST:PORT] [--testnet] [--json]: public key, xpub, addresses.
+int key_command(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+// custos status [--node HOST:PORT] [--json]: a node's health and peer connections.
+int status_command(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
 }  // namespace custos::cli

@@ -16,6 +16,9 @@ struct Command {
 // One row per subcommand, in the order `custos --help` lists them.
 constexpr Command kCommands[] = {
     {"init-network", "write identities and configs for a local network of nodes", custos::cli::init_network_command},
+    {"keygen", "generate a threshold key on all nodes", custos::cli::keygen_command},
+    {"key", "key show KEY_ID: public key, xpub, Bitcoin and Ethereum addresses", custos::cli::key_command},
+    {"status", "a node's health and peer connections", custos::cli::status_command},
 };
 
 void usage(std::ostream& os) {

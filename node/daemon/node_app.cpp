@@ -27,11 +27,12 @@ std::string to_hex(std::span<const uint8_t> b) {
   return s;
 }
 
-nlohmann::json key_json(const Digest32& key_id, const Point& public_key, uint32_t threshold,
-                        const std::vector<protocol::PartyIndex>& parties) {
-  const auto pk = public_key.encode();
-  return nlohmann::json{{"key_id", to_hex(key_id)}, {"public_key", to_hex(pk)}, {"threshold", threshold},
-                        {"participants", parties}};
+// The public summary of a key: everything a client needs for addresses and BIP-32 public derivation.
+nlohmann::json key_json(const cggmp21::KeyShare& share) {
+  const auto pk = share.public_key.encode();
+  return nlohmann::json{{"key_id", to_hex(share.key_id)}, {"public_key", to_hex(pk)},
+                        {"chain_code", to_hex(share.chain_code)}, {"threshold", share.threshold},
+                        {"participants", share.parties}};
 }
 
 Result<KekSource> kek_source(const config::KekConfig& kek) {
@@ -119,7 +120,13 @@ Status NodeApp::start_api() {
       res.set_content(nlohmann::json{{"error", r.status().message()}, {"node", config_.node_id}}.dump(), "application/json");
       return;
     }
-    res.set_content(key_json(r->key_id, r->public_key, r->threshold, r->participants).dump(), "application/json");
+    auto share = store_->get_key_share(r->key_id);
+    if (!share.ok()) {
+      res.status = 500;
+      res.set_content(nlohmann::json{{"error", share.status().message()}}.dump(), "application/json");
+      return;
+    }
+    res.set_content(key_json(*share).dump(), "application/json");
   });
   http_->Get(R"(/v1/keys/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
     Digest32 id{};
@@ -130,7 +137,7 @@ Status NodeApp::start_api() {
       res.set_content(nlohmann::json{{"error", share.status().message()}}.dump(), "application/json");
       return;
     }
-    res.set_content(key_json(share->key_id, share->public_key, share->threshold, share->parties).dump(), "application/json");
+    res.set_content(key_json(*share).dump(), "application/json");
   });
   auto [host, port] = split_host_port(config_.api.listen);
   if (!http_->bind_to_port(host.c_str(), port)) {

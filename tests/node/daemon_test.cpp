@@ -145,6 +145,21 @@ TEST_CASE("custos-node: three processes connect, run a distributed keygen throug
     REQUIRE(!body.empty());
     CHECK(nlohmann::json::parse(body).at("public_key") == key.at("public_key"));
   }
+  // The CLI on top: `custos key show` computes addresses and the xpub from what node 2 returns, and
+  // `custos status` reports the node's peers.
+  REQUIRE(run({kBin + "/custos", "key", "show", key_id, "--node", "127.0.0.1:" + std::to_string(base + 102), "--json"},
+              dir.file("show.json")) == 0);
+  const auto shown = nlohmann::json::parse(slurp(dir.file("show.json")));
+  CHECK(shown.at("public_key") == key.at("public_key"));
+  CHECK(shown.at("xpub").get<std::string>().rfind("xpub", 0) == 0);
+  CHECK(shown.at("bitcoin_p2wpkh").get<std::string>().rfind("bc1q", 0) == 0);
+  CHECK(shown.at("ethereum").get<std::string>().size() == 42);
+  REQUIRE(run({kBin + "/custos", "status", "--node", "127.0.0.1:" + std::to_string(base + 103)}, dir.file("status.txt")) == 0);
+  CHECK(slurp(dir.file("status.txt")) == "node 3: ok, 2 of 2 peers connected\n");
+  // A node that is not there: a clear error and status 1.
+  CHECK(run({kBin + "/custos", "status", "--node", "127.0.0.1:1"}, dir.file("down.txt")) == 1);
+  CHECK(slurp(dir.file("down.txt")).find("cannot reach node at 127.0.0.1:1") != std::string::npos);
+
   httplib::Client api3("127.0.0.1", base + 103);
   auto missing = api3.Get(("/v1/keys/" + std::string(64, '0')).c_str());
   REQUIRE(missing);
