@@ -3,6 +3,7 @@
 // JSON answer or a clear error ("cannot reach node at …", "node answered 502: …").
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,25 @@ inline std::optional<NodeAddress> parse_node_address(const std::string& text, st
     return std::nullopt;
   }
   return NodeAddress{text.substr(0, colon), port};
+}
+
+// Adds --node and --json to `app`, parses, and resolves the node address. Returns the exit status to end
+// with (0 after --help, 2 for a usage error), or nullopt with `address` set to go on.
+inline std::optional<int> parse_client_command(CLI::App& app, std::string& node, bool& json_output, int argc,
+                                               const char* const* argv, std::ostream& out, std::ostream& err,
+                                               NodeAddress& address, CLI::App* options_on = nullptr) {
+  CLI::App& target = options_on ? *options_on : app;
+  target.add_option("--node", node, "host:port of the node API to ask (default 127.0.0.1:7201)");
+  target.add_flag("--json", json_output, "print JSON");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e, out, err) == 0 ? 0 : 2;
+  }
+  auto parsed = parse_node_address(node, err);
+  if (!parsed) return 2;
+  address = *parsed;
+  return std::nullopt;
 }
 
 // GET (body empty) or POST (body set) `path`; returns the parsed JSON of a 2xx answer, or writes why not.

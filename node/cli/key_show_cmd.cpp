@@ -35,21 +35,14 @@ int key_command(int argc, const char* const* argv, std::ostream& out, std::ostre
   std::string key_id, node = kDefaultNode;
   bool json_output = false, testnet = false;
   show->add_option("key_id", key_id, "the key id (64 hex digits)")->required();
-  show->add_option("--node", node, "host:port of the node API to ask (default 127.0.0.1:7201)");
   show->add_flag("--testnet", testnet, "Bitcoin testnet addresses");
-  show->add_flag("--json", json_output, "print JSON");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e, out, err) == 0 ? 0 : 2;
-  }
+  NodeAddress address;
+  if (auto done = parse_client_command(app, node, json_output, argc, argv, out, err, address, show)) return *done;
   if (key_id.size() != 64 || !from_hex(key_id)) {
     err << "custos: key id must be 64 lower-case hex digits\n";
     return 2;
   }
-  auto address = parse_node_address(node, err);
-  if (!address) return 2;
-  auto key = call_node(*address, "/v1/keys/" + key_id, std::nullopt, 30, err);
+  auto key = call_node(address, "/v1/keys/" + key_id, std::nullopt, 30, err);
   if (!key) return 1;
   // The node's answer is input like any other: decode and validate before use.
   auto pk_bytes = from_hex(key->value("public_key", ""));

@@ -10,16 +10,9 @@ int keygen_command(int argc, const char* const* argv, std::ostream& out, std::os
   CLI::App app("Generate a new threshold key: every node takes part, none ever holds the whole key.", "custos keygen");
   std::string node = kDefaultNode;
   bool json_output = false;
-  app.add_option("--node", node, "host:port of the node API to ask (default 127.0.0.1:7201)");
-  app.add_flag("--json", json_output, "print the key summary as JSON");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e, out, err) == 0 ? 0 : 2;
-  }
-  auto address = parse_node_address(node, err);
-  if (!address) return 2;
-  auto key = call_node(*address, "/v1/keygen", std::string("{}"), 600, err);
+  NodeAddress address;
+  if (auto done = parse_client_command(app, node, json_output, argc, argv, out, err, address)) return *done;
+  auto key = call_node(address, "/v1/keygen", std::string("{}"), 600, err);
   if (!key) return 1;
   if (json_output) {
     out << key->dump() << "\n";

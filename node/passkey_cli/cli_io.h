@@ -9,8 +9,10 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "crypto/passkey/base64url.h"
+#include "crypto/passkey/verdict.h"
 
 namespace custos::passkey_cli {
 
@@ -24,6 +26,18 @@ inline std::optional<int> parse_command_line(CLI::App& app, int argc, const char
     return app.exit(e, out, err) == 0 ? 0 : 2;
   }
   return std::nullopt;
+}
+
+// Prints a rejection as `reject: <code>: <message>` or, with --json, {"verdict","reason","message"};
+// returns exit status 1.
+inline int print_rejection(const passkey::Rejection& r, bool json_output, std::ostream& out) {
+  if (json_output) {
+    nlohmann::json j = {{"verdict", "reject"}, {"reason", passkey::reason_code(r.reason)}, {"message", r.message}};
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    out << r.to_string() << "\n";
+  }
+  return 1;
 }
 
 // The --challenge argument: non-empty unpadded base64url, or a usage error written to `err`.

@@ -65,17 +65,7 @@ int verify_assertion_command(int argc, const char* const* argv, std::ostream& ou
   }
 
   auto verdict = passkey::verify_assertion(*response, *record, expect);
-  if (!verdict.ok()) {
-    if (json_output) {
-      nlohmann::json j = {{"verdict", "reject"},
-                          {"reason", passkey::reason_code(verdict.rejection().reason)},
-                          {"message", verdict.rejection().message}};
-      out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    } else {
-      out << verdict.rejection().to_string() << "\n";
-    }
-    return 1;
-  }
+  if (!verdict.ok()) return print_rejection(verdict.rejection(), json_output, out);
   const passkey::AssertionResult& r = *verdict;
   if (json_output) {
     nlohmann::json j = {{"verdict", "accept"},

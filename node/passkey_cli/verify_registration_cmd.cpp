@@ -76,17 +76,7 @@ int verify_registration_command(int argc, const char* const* argv, std::ostream&
   if (!response) return 2;
 
   auto verdict = passkey::verify_registration(*response, options);
-  if (!verdict.ok()) {
-    if (json_output) {
-      nlohmann::json j = {{"verdict", "reject"},
-                          {"reason", passkey::reason_code(verdict.rejection().reason)},
-                          {"message", verdict.rejection().message}};
-      out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    } else {
-      out << verdict.rejection().to_string() << "\n";
-    }
-    return 1;
-  }
+  if (!verdict.ok()) return print_rejection(verdict.rejection(), json_output, out);
   if (json_output) {
     auto summary = nlohmann::json::parse(passkey::registration_summary_json(*verdict), nullptr, false);
     summary["verdict"] = "accept";
