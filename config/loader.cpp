@@ -782,6 +782,9 @@ struct Loader {
         cfg.timeouts.session_deadline_seconds = static_cast<uint32_t>(*n);
     if (auto v = m.get("presign_pool_depth", false))
       if (auto n = read_uint(ctx, *v, 0, kMaxPresignPoolDepth)) cfg.timeouts.presign_pool_depth = static_cast<uint32_t>(*n);
+    if (auto v = m.get("sign_deadline_seconds", false))
+      if (auto n = read_uint(ctx, *v, kMinSignDeadlineSeconds, kMaxSignDeadlineSeconds))
+        cfg.timeouts.sign_deadline_seconds = static_cast<uint32_t>(*n);
     m.finish();
   }
 

@@ -113,11 +113,16 @@ struct ApprovalPolicy {
 struct TimeoutsConfig {
   uint32_t session_deadline_seconds = 120;  // kMinSessionDeadline..kMaxSessionDeadline
   uint32_t presign_pool_depth = 16;         // 0..kMaxPresignPoolDepth presignatures kept ready per key
+  // One signing attempt (online round, or a fresh presignature plus the online round when the pool has
+  // none): a signer silent this long is named and the request retried without it.
+  uint32_t sign_deadline_seconds = 10;      // kMinSignDeadlineSeconds..kMaxSignDeadlineSeconds
   bool operator==(const TimeoutsConfig&) const = default;
 };
 inline constexpr uint32_t kMinSessionDeadlineSeconds = 5;
 inline constexpr uint32_t kMaxSessionDeadlineSeconds = 3600;
 inline constexpr uint32_t kMaxPresignPoolDepth = 4096;
+inline constexpr uint32_t kMinSignDeadlineSeconds = 1;
+inline constexpr uint32_t kMaxSignDeadlineSeconds = 600;
 inline constexpr uint32_t kMaxNetworkSize = 255;
 
 struct NodeConfig {

@@ -105,6 +105,7 @@ std::string render_node_config(const NodeConfig& c) {
   o << "timeouts:\n";
   o << "  session_deadline_seconds: " << c.timeouts.session_deadline_seconds << "\n";
   o << "  presign_pool_depth: " << c.timeouts.presign_pool_depth << "\n";
+  o << "  sign_deadline_seconds: " << c.timeouts.sign_deadline_seconds << "\n";
   return o.str();
 }
 

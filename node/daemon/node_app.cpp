@@ -8,6 +8,7 @@
 #include "config/identity.h"
 #include "config/loader.h"
 #include "node/transport/identity.h"
+#include "protocol/intent.h"
 
 #include <nlohmann/json.hpp>
 
@@ -87,11 +88,28 @@ Result<std::unique_ptr<NodeApp>> NodeApp::start(const NodeAppOptions& options) {
   app->runner_ = std::make_unique<SessionRunner>(*app->transport_, ed_keys);
   NodeApp* self = app.get();
   app->runner_->set_control_handler(kControlProtocol, [self](protocol::Message m) { self->on_control(std::move(m)); });
+  app->keys_ = std::make_unique<KeyCache>(*app->store_);
+  app->signing_ = std::make_unique<SigningService>(app->services());
+  app->pool_ = std::make_unique<PresignPool>(app->services());
   app->runner_->start();
+  app->signing_->start();
+  app->pool_->start();
 
   ASSIGN_OR_RETURN(app->up_, app->registry_.gauge("custos_up", "1 while the node runs"));
   ASSIGN_OR_RETURN(app->peers_connected_, app->registry_.gauge("custos_peers_connected", "peers with a completed CURVE handshake"));
   ASSIGN_OR_RETURN(app->sessions_running_, app->registry_.gauge("custos_sessions_running", "protocol sessions in progress"));
+  ASSIGN_OR_RETURN(app->sign_requests_, app->registry_.counter_family("custos_sign_requests_total",
+                                                                      "signing requests this node coordinated, by outcome",
+                                                                      {"outcome"}));
+  ASSIGN_OR_RETURN(app->sign_latency_,
+                   app->registry_.histogram("custos_sign_latency_seconds",
+                                            "end-to-end latency of signing requests this node coordinated",
+                                            {0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}));
+  ASSIGN_OR_RETURN(app->pool_depth_, app->registry_.gauge_family("custos_presign_pool_depth",
+                                                                  "unused presignatures in this node's pool, by key",
+                                                                  {"key"}));
+  ASSIGN_OR_RETURN(app->presignatures_made_, app->registry_.gauge("custos_presignatures_made",
+                                                                   "presignatures this node added to its pool since start"));
   app->up_->set(1);
   RETURN_IF_ERROR(app->start_api());
   return app;
@@ -128,6 +146,63 @@ Status NodeApp::start_api() {
     }
     res.set_content(key_json(*share).dump(), "application/json");
   });
+  // Passkey-gated signing: {"intent": {...}, "approvals": [{"approver": id, "assertion": {...}}]}.
+  http_->Post("/v1/sign", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto started = std::chrono::steady_clock::now();
+    auto answer = [&](int status, const nlohmann::json& body, const char* outcome) {
+      res.status = status;
+      res.set_content(body.dump(), "application/json");
+      if (auto c = sign_requests_->with({outcome}); c.ok()) (*c)->inc();
+      sign_latency_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    };
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    auto bad = [&](const std::string& why) { answer(400, nlohmann::json{{"error", why}, {"node", config_.node_id}}, "bad_request"); };
+    if (!body.is_object() || !body.contains("intent") || !body["intent"].is_object()) {
+      return bad("body must be a JSON object with \"intent\" (an object) and \"approvals\" (an array)");
+    }
+    auto intent = protocol::intent_from_json(body["intent"].dump());
+    if (!intent.ok()) return bad("intent: " + intent.status().message());
+    std::vector<Approval> approvals;
+    if (body.contains("approvals")) {
+      if (!body["approvals"].is_array()) return bad("approvals must be an array");
+      for (const auto& a : body["approvals"]) {
+        if (!a.is_object() || !a.contains("approver") || !a["approver"].is_string() || !a.contains("assertion") ||
+            !(a["assertion"].is_object() || a["assertion"].is_string())) {
+          return bad("each approval must be {\"approver\": string, \"assertion\": object}");
+        }
+        approvals.push_back(Approval{a["approver"].get<std::string>(), a["assertion"].is_string()
+                                                                             ? a["assertion"].get<std::string>()
+                                                                             : a["assertion"].dump()});
+      }
+    }
+    SignResponse r = signing_->sign(*intent, approvals);
+    pool_->poke();
+    nlohmann::json refusals = nlohmann::json::array();
+    for (const NodeRefusal& f : r.refusals) refusals.push_back({{"node", f.node}, {"reason", f.reason}});
+    if (!r.result) {
+      const char* outcome = r.http_status == 403 ? "refused" : r.http_status == 400 || r.http_status == 404 ? "bad_request" : "failed";
+      return answer(r.http_status, nlohmann::json{{"error", r.error}, {"node", config_.node_id},
+                                                  {"request_id", to_hex(r.request_id)}, {"refusals", refusals}},
+                    outcome);
+    }
+    const SignResult& s = *r.result;
+    const auto pk = s.public_key.encode();
+    const auto compact = s.signature.compact();
+    nlohmann::json out{{"request_id", to_hex(r.request_id)},
+                       {"key_id", to_hex(s.key_id)},
+                       {"public_key", to_hex(pk)},
+                       {"digest", to_hex(s.digest)},
+                       {"r", to_hex(std::span(compact.data(), 32))},
+                       {"s", to_hex(std::span(compact.data() + 32, 32))},
+                       {"recovery_id", s.signature.recovery_id},
+                       {"der", to_hex(s.signature.der())},
+                       {"signers", s.signers},
+                       {"attempts", s.attempts},
+                       {"presignature", s.pooled ? "pool" : "fresh"}};
+    if (!r.refusals.empty()) out["refusals"] = refusals;
+    if (!s.failed_attempts.empty()) out["failed_attempts"] = s.failed_attempts;
+    answer(200, out, "signed");
+  });
   http_->Get(R"(/v1/keys/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
     Digest32 id{};
     for (size_t i = 0; i < 32; ++i) id[i] = static_cast<uint8_t>(std::stoi(req.matches[1].str().substr(2 * i, 2), nullptr, 16));
@@ -146,6 +221,11 @@ Status NodeApp::start_api() {
   api_port_ = port;
   http_thread_ = std::thread([this] { http_->listen_after_bind(); });
   return ok_status();
+}
+
+NodeServices NodeApp::services() {
+  return NodeServices{&config_, store_.get(), transport_.get(), runner_.get(), keys_.get(),
+                      [this](const std::string& line) { log(line); }};
 }
 
 FlowContext NodeApp::flow_context() {
@@ -177,10 +257,30 @@ Result<KeygenResult> NodeApp::keygen_as_coordinator() {
   RETURN_IF_ERROR(transport_->send(control_message(config_.node_id, req.request_id, encode_keygen_request(req))));
   auto r = run_keygen_flow(flow_context(), req);
   log(r.ok() ? "keygen " + to_hex(r->key_id) + " done" : "keygen failed: " + r.status().message());
+  if (r.ok()) pool_->poke();
   return r;
 }
 
 void NodeApp::on_control(protocol::Message m) {
+  auto type = control_type(m.payload);
+  if (!type.ok()) return log("control message from node " + std::to_string(m.from) + " refused: " + type.status().message());
+  switch (*type) {
+    case ControlType::kKeygen:
+      return on_keygen_request(std::move(m));
+    case ControlType::kSign:
+      return signing_->on_sign_request(std::move(m));
+    case ControlType::kPresign:
+      return pool_->on_presign_request(std::move(m));
+    case ControlType::kReply: {
+      auto r = decode_reply(m.payload);
+      if (!r.ok()) return log("reply from node " + std::to_string(m.from) + " refused: " + r.status().message());
+      pool_->on_reply(*r, m.from);
+      return signing_->on_reply(std::move(m));
+    }
+  }
+}
+
+void NodeApp::on_keygen_request(protocol::Message m) {
   auto req = decode_keygen_request(m.payload);
   if (!req.ok()) return log("control message from node " + std::to_string(m.from) + " refused: " + req.status().message());
   // Only a keygen among all nodes with the configured threshold is accepted (the policy ledger will
@@ -195,6 +295,7 @@ void NodeApp::on_control(protocol::Message m) {
   flow_threads_.emplace_back([this, r = *req] {
     auto result = run_keygen_flow(flow_context(), r);
     log(result.ok() ? "keygen " + to_hex(result->key_id) + " done" : "keygen failed: " + result.status().message());
+    if (result.ok()) pool_->poke();
   });
 }
 
@@ -210,6 +311,14 @@ std::string NodeApp::metrics_text() {
   for (const PeerStats& p : transport_->stats().peers) connected += p.connected ? 1 : 0;
   peers_connected_->set(static_cast<double>(connected));
   sessions_running_->set(static_cast<double>(runner_->running()));
+  presignatures_made_->set(static_cast<double>(pool_->presignatures_made()));
+  if (auto keys = store_->key_ids(); keys.ok()) {
+    for (const Digest32& key : *keys) {
+      auto depth = store_->presignature_depth(key);
+      auto g = pool_depth_->with({to_hex(key)});
+      if (depth.ok() && g.ok()) (*g)->set(static_cast<double>(*depth));
+    }
+  }
   return registry_.render();
 }
 
@@ -219,9 +328,11 @@ std::string NodeApp::api_address() const {
 
 void NodeApp::stop() {
   if (stopped_.exchange(true)) return;
+  if (signing_) signing_->stop();  // waiting API requests answer 503 before the API stops
   if (http_) http_->stop();
   if (http_thread_.joinable()) http_thread_.join();
   if (runner_) runner_->stop();  // running flows' sessions end with "node stopping"
+  if (pool_) pool_->stop();
   std::vector<std::thread> flows;
   {
     std::lock_guard<std::mutex> lock(flows_mu_);

@@ -15,7 +15,10 @@
 
 #include "config/node_config.h"
 #include "crypto/status.h"
+#include "node/flows/key_cache.h"
 #include "node/flows/keygen_flow.h"
+#include "node/flows/presign_pool.h"
+#include "node/flows/signing_service.h"
 #include "node/metrics/registry.h"
 #include "node/session/session_runner.h"
 #include "node/storage/node_store.h"
@@ -52,8 +55,11 @@ class NodeApp {
   std::string healthz_json() const;
   std::string metrics_text();
   FlowContext flow_context();
-  // A keygen request from a peer: checked against this node's network, then run on its own thread.
+  // Control messages from peers, by type (dispatcher thread: each handler returns at once).
   void on_control(protocol::Message m);
+  // A keygen request from a peer: checked against this node's network, then run on its own thread.
+  void on_keygen_request(protocol::Message m);
+  NodeServices services();
   // Marks a request id as taken; false if it was seen before (a replayed or duplicated request).
   bool claim_request(const Digest32& id);
   Result<KeygenResult> keygen_as_coordinator();
@@ -64,10 +70,17 @@ class NodeApp {
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<SessionRunner> runner_;
+  std::unique_ptr<KeyCache> keys_;
+  std::unique_ptr<SigningService> signing_;
+  std::unique_ptr<PresignPool> pool_;
   metrics::Registry registry_;
   metrics::Gauge* up_ = nullptr;
   metrics::Gauge* peers_connected_ = nullptr;
   metrics::Gauge* sessions_running_ = nullptr;
+  metrics::CounterFamily* sign_requests_ = nullptr;  // by outcome
+  metrics::Histogram* sign_latency_ = nullptr;
+  metrics::GaugeFamily* pool_depth_ = nullptr;       // by key
+  metrics::Gauge* presignatures_made_ = nullptr;
   std::unique_ptr<httplib::Server> http_;
   std::thread http_thread_;
   int api_port_ = 0;

@@ -17,7 +17,10 @@ void SessionRunner::start() {
   std::lock_guard<std::mutex> lock(task_mu_);
   if (started_) return;
   started_ = true;
-  for (size_t i = 0; i < std::max<size_t>(1, options_.workers); ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (size_t i = 0; i < std::max<size_t>(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { worker_loop(false); });
+  }
+  workers_.emplace_back([this] { worker_loop(true); });
   dispatcher_ = std::thread([this] { dispatch_loop(); });
 }
 
@@ -34,12 +37,36 @@ void SessionRunner::stop() {
   std::map<Digest32, std::shared_ptr<Entry>> left;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
     left.swap(sessions_);
   }
   for (auto& [id, e] : left) {
     std::lock_guard<std::mutex> lock(e->mu);
-    e->expire("node stopping");
+    e->expire("node stopping", true);
   }
+}
+
+bool SessionRunner::cancel(const Digest32& session_id, const std::string& reason) {
+  std::shared_ptr<Entry> e;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(session_id);
+    if (it == sessions_.end()) return false;
+    e = it->second;
+  }
+  // Unregistered by the task itself: if stop() comes first, it still finds and ends the session.
+  post([this, e, reason] {
+    {
+      std::lock_guard<std::mutex> lock(e->mu);
+      e->expire(reason, false);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = sessions_.find(e->id); it != sessions_.end() && it->second == e) {
+      sessions_.erase(it);
+      remember_finished(e->id);
+    }
+  }, true);
+  return true;
 }
 
 void SessionRunner::set_control_handler(std::string protocol, std::function<void(protocol::Message)> handler) {
@@ -61,6 +88,7 @@ Status SessionRunner::add(std::shared_ptr<Entry> e) {
   std::vector<protocol::Message> early;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return failed_precondition("node stopping: no new sessions");
     if (sessions_.count(e->id)) return failed_precondition("a session with this id is already running");
     sessions_[e->id] = e;
     if (auto it = early_.find(e->id); it != early_.end()) {
@@ -76,27 +104,29 @@ Status SessionRunner::add(std::shared_ptr<Entry> e) {
       e->handle(m);
     }
     flush(*e);
-  });
+  }, e->urgent);
   return ok_status();
 }
 
-void SessionRunner::post(std::function<void()> task) {
+void SessionRunner::post(std::function<void()> task, bool urgent) {
   {
     std::lock_guard<std::mutex> lock(task_mu_);
-    tasks_.push_back(std::move(task));
+    (urgent ? urgent_tasks_ : tasks_).push_back(std::move(task));
   }
-  task_cv_.notify_one();
+  // notify_all: the urgent-only worker must see urgent tasks even when a general worker is waiting too.
+  task_cv_.notify_all();
 }
 
-void SessionRunner::worker_loop() {
+void SessionRunner::worker_loop(bool urgent_only) {
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(task_mu_);
-      task_cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      task_cv_.wait(lock, [&] { return stopping_ || !urgent_tasks_.empty() || (!urgent_only && !tasks_.empty()); });
       if (stopping_) return;
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
+      std::deque<std::function<void()>>& queue = urgent_tasks_.empty() ? tasks_ : urgent_tasks_;
+      task = std::move(queue.front());
+      queue.pop_front();
     }
     task();
   }
@@ -108,14 +138,14 @@ void SessionRunner::deliver(const std::shared_ptr<Entry>& e, const protocol::Mes
     if (e->done) return;
     e->handle(m);
     flush(*e);
-  });
+  }, e->urgent);
 }
 
 void SessionRunner::flush(Entry& e) {
   for (protocol::Message& m : e.take_outgoing()) {
     // A refused send (a peer's outbound bound is full) leaves the session waiting: its deadline names
     // that peer as silent, which is what an unreachable peer is.
-    (void)transport_.send(std::move(m));
+    (void)transport_.send_to(std::move(m), e.parties);
   }
   if (!e.finished() || e.done) return;
   e.complete_if_finished();
@@ -156,8 +186,8 @@ void SessionRunner::check_deadlines() {
   for (auto& e : expired) {
     post([e] {
       std::lock_guard<std::mutex> lock(e->mu);
-      e->expire("session deadline passed");
-    });
+      e->expire("session deadline passed", true);
+    }, e->urgent);
   }
 }
 

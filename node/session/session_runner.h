@@ -39,8 +39,20 @@ struct SessionOutcome {
   bool timed_out = false;
 };
 
+// Urgent sessions (online signing, joint session ids) are handled before normal ones (presigning,
+// keygen, aux-info) and have a worker of their own, so a slow presigning never delays a signature.
+enum class Priority { kNormal, kUrgent };
+
+template <class Out>
+struct RunOptions {
+  Priority priority = Priority::kNormal;
+  // Called once with the outcome, on a runner thread, instead of fulfilling the future (which is then
+  // never ready). It must not block: hand long work to another thread.
+  std::function<void(SessionOutcome<Out>)> on_done;
+};
+
 struct SessionRunnerOptions {
-  size_t workers = 2;
+  size_t workers = 2;  // general workers; one more serves urgent sessions only
   std::chrono::milliseconds tick{20};         // how often deadlines are checked
   size_t max_early_per_session = 4096;        // envelopes held for a session not registered yet
   size_t max_early_sessions = 256;
@@ -64,7 +76,12 @@ class SessionRunner {
   // Registers and starts a session. Its outcome is delivered through the future once it produces an
   // output, aborts, or reaches `deadline`. Fails if a session with that id is running.
   template <class Out>
-  Result<std::future<SessionOutcome<Out>>> run(protocol::Session<Out> session, Clock::time_point deadline);
+  Result<std::future<SessionOutcome<Out>>> run(protocol::Session<Out> session, Clock::time_point deadline,
+                                               RunOptions<Out> options = {});
+
+  // Ends a running session now with an abort carrying `reason` (e.g. another signer refused to join);
+  // false if no such session runs.
+  bool cancel(const Digest32& session_id, const std::string& reason);
 
   size_t running() const;
 
@@ -81,10 +98,12 @@ class SessionRunner {
     virtual bool finished() const = 0;
     virtual std::vector<protocol::Message> take_outgoing() = 0;
     virtual void complete_if_finished() = 0;
-    virtual void expire(const std::string& reason) = 0;  // deadline or stop
+    virtual void expire(const std::string& reason, bool timed_out) = 0;  // deadline, cancel or stop
     std::mutex mu;
     Clock::time_point deadline;
     Digest32 id{};
+    std::vector<protocol::PartyIndex> parties;
+    bool urgent = false;
     bool done = false;  // outcome delivered
   };
   template <class Out>
@@ -92,8 +111,8 @@ class SessionRunner {
 
   Status add(std::shared_ptr<Entry> e);
   void dispatch_loop();
-  void worker_loop();
-  void post(std::function<void()> task);
+  void worker_loop(bool urgent_only);
+  void post(std::function<void()> task, bool urgent);
   void deliver(const std::shared_ptr<Entry>& e, const protocol::Message& m);
   void flush(Entry& e);  // sends outgoing, completes and unregisters a finished session (e.mu held)
   void check_deadlines();
@@ -108,6 +127,7 @@ class SessionRunner {
 
   mutable std::mutex mu_;
   std::map<Digest32, std::shared_ptr<Entry>> sessions_;
+  bool closed_ = false;  // stop() ran: run() refuses new sessions
   struct Early {
     Clock::time_point first_seen;
     std::vector<protocol::Message> messages;
@@ -119,6 +139,7 @@ class SessionRunner {
   std::mutex task_mu_;
   std::condition_variable task_cv_;
   std::deque<std::function<void()>> tasks_;
+  std::deque<std::function<void()>> urgent_tasks_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
   std::thread dispatcher_;
@@ -132,8 +153,17 @@ struct SessionRunner::TypedEntry final : Entry {
   protocol::Session<Out> session;
   OsRng rng;  // sessions draw their randomness here (node: the OS CSPRNG)
   std::promise<SessionOutcome<Out>> promise;
+  std::function<void(SessionOutcome<Out>)> on_done;
 
   explicit TypedEntry(protocol::Session<Out> s) : session(std::move(s)) {}
+  void deliver_outcome(SessionOutcome<Out> o) {
+    done = true;
+    if (on_done) {
+      on_done(std::move(o));
+    } else {
+      promise.set_value(std::move(o));
+    }
+  }
   void begin() override { session.advance(rng); }
   void handle(const protocol::Message& m) override { (void)session.handle(m, rng); }
   bool finished() const override { return session.finished(); }
@@ -143,28 +173,31 @@ struct SessionRunner::TypedEntry final : Entry {
     SessionOutcome<Out> o;
     if (session.output()) o.output = session.take_output();
     if (session.aborted()) o.abort = *session.aborted();
-    done = true;
-    promise.set_value(std::move(o));
+    deliver_outcome(std::move(o));
   }
-  void expire(const std::string& reason) override {
+  void expire(const std::string& reason, bool timed_out) override {
     if (done) return;
     SessionOutcome<Out> o;
-    o.timed_out = true;
+    o.timed_out = timed_out;
     std::vector<protocol::PartyIndex> silent = session.waiting_for();
     std::string names;
     for (protocol::PartyIndex p : silent) names += (names.empty() ? "" : ", ") + std::to_string(p);
+    if (!timed_out) silent.clear();  // a cancelled session blames no one for silence
     o.abort = protocol::Abort{silent, reason + (silent.empty() ? "" : ": no answer from party " + names), {}};
-    done = true;
-    promise.set_value(std::move(o));
+    deliver_outcome(std::move(o));
   }
 };
 
 template <class Out>
-Result<std::future<SessionOutcome<Out>>> SessionRunner::run(protocol::Session<Out> session, Clock::time_point deadline) {
+Result<std::future<SessionOutcome<Out>>> SessionRunner::run(protocol::Session<Out> session, Clock::time_point deadline,
+                                                            RunOptions<Out> options) {
   session.set_authenticator([this](const protocol::Message& m) { return authenticate(m); });
   auto e = std::make_shared<TypedEntry<Out>>(std::move(session));
   e->deadline = deadline;
   e->id = e->session.params().session_id;
+  e->parties = e->session.params().parties;
+  e->urgent = options.priority == Priority::kUrgent;
+  e->on_done = std::move(options.on_done);
   std::future<SessionOutcome<Out>> f = e->promise.get_future();
   RETURN_IF_ERROR(add(e));
   return f;

@@ -457,8 +457,31 @@ Result<uint64_t> NodeStore::presignature_depth(const Digest32& key_id, const std
   return static_cast<uint64_t>(st.column_int64(0));
 }
 
+Result<std::vector<std::pair<std::vector<PartyIndex>, uint64_t>>> NodeStore::presignature_signer_sets(
+    const Digest32& key_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(Statement st, db_->prepare(
+      "SELECT signers, COUNT(*) FROM presignatures WHERE key_id = ?1 AND state = 0 GROUP BY signers ORDER BY signers"));
+  RETURN_IF_ERROR(st.bind_blob(1, key_id));
+  std::vector<std::pair<std::vector<PartyIndex>, uint64_t>> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    if (st.column_type(0) != SQLITE_TEXT) return malformed("presignatures: signers is not text");
+    ASSIGN_OR_RETURN(std::vector<PartyIndex> set, parse_parties(st.column_text(0), false, true));
+    out.emplace_back(std::move(set), static_cast<uint64_t>(st.column_int64(1)));
+  }
+  return out;
+}
+
 Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_t now,
                                                   const std::vector<PartyIndex>* signers) {
+  return take_presignature(key_id, now, PresignatureFilter{signers, nullptr, {}});
+}
+
+Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_t now, const PresignatureFilter& filter) {
+  const std::vector<PartyIndex>* signers = filter.signers;
+  const Digest32* presignature_id = filter.id;
   std::lock_guard<std::mutex> lock(mu_);
   if (signers) RETURN_IF_ERROR(check_signers(*signers));
   // BEGIN IMMEDIATE: the write lock is held from the SELECT to the COMMIT, so
@@ -466,15 +489,28 @@ Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_
   ASSIGN_OR_RETURN(Transaction tx, db_->begin_immediate());
   std::string sql = "SELECT seq, presig_id, signers, sealed FROM presignatures WHERE key_id = ?1 AND state = 0";
   if (signers) sql += " AND signers = ?2";
-  sql += " ORDER BY seq LIMIT 1";
+  if (presignature_id) sql += " AND presig_id = ?3";
+  sql += filter.accept ? " ORDER BY seq" : " ORDER BY seq LIMIT 1";
   int64_t seq = 0;
   Result<Presignature> decoded = internal_error("unreachable");
   {
     ASSIGN_OR_RETURN(Statement st, db_->prepare(sql));
     RETURN_IF_ERROR(st.bind_blob(1, key_id));
     if (signers) RETURN_IF_ERROR(st.bind_text(2, encode_parties(*signers)));
+    if (presignature_id) RETURN_IF_ERROR(st.bind_blob(3, *presignature_id));
     ASSIGN_OR_RETURN(bool row, st.step());
+    while (row && filter.accept) {
+      const std::span<const uint8_t> id = st.column_blob(1);
+      Digest32 d{};
+      if (id.size() == d.size()) std::copy(id.begin(), id.end(), d.begin());
+      if (id.size() == d.size() && filter.accept(d)) break;
+      ASSIGN_OR_RETURN(row, st.step());
+    }
     if (!row) {
+      if (presignature_id) {
+        return Status(Code::kNotFound, "presignature " + short_hex(*presignature_id) + " of key " + short_hex(key_id) +
+                                           " is not in the pool (never made here, or already used)");
+      }
       std::string what = "presignature pool of key " + short_hex(key_id);
       if (signers) what += " for signers {" + encode_parties(*signers) + "}";
       return Status(Code::kNotFound, what + " is empty");

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -129,6 +130,17 @@ class NodeStore {
   // quarantined (committed) and reported; the next call moves on.
   Result<Presignature> take_presignature(const Digest32& key_id, int64_t now,
                                          const std::vector<PartyIndex>* signers = nullptr);
+  // The same with more conditions: exactly the presignature `id` (the coordinator of a signing names
+  // it), or the oldest one that `accept`s (a coordinator uses only the presignatures it owns, so two
+  // coordinators never pick the same one).
+  struct PresignatureFilter {
+    const std::vector<PartyIndex>* signers = nullptr;
+    const Digest32* id = nullptr;
+    std::function<bool(const Digest32& id)> accept;
+  };
+  Result<Presignature> take_presignature(const Digest32& key_id, int64_t now, const PresignatureFilter& filter);
+  // Unused presignatures of a key per signer set, ordered by the set's text ("1,2,3").
+  Result<std::vector<std::pair<std::vector<PartyIndex>, uint64_t>>> presignature_signer_sets(const Digest32& key_id);
   // The state of a presignature id, or kNotFound if it was never stored.
   Result<PresignatureState> presignature_state(const Digest32& presignature_id);
   // Restore procedure: retires every unused presignature (and erases its

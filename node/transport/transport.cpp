@@ -1,5 +1,6 @@
 #include "node/transport/transport.h"
 
+#include <algorithm>
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -331,7 +332,9 @@ void Transport::stop() {
   in_cv_.notify_all();
 }
 
-Status Transport::send(Message m) {
+Status Transport::send(Message m) { return send_to(std::move(m), {}); }
+
+Status Transport::send_to(Message m, const std::vector<PartyIndex>& participants) {
   if (!running_) return failed_precondition("transport is not running");
   if (m.from != self_.id) return invalid_argument("message from " + std::to_string(m.from) + " is not ours");
   std::vector<PartyIndex> to;
@@ -340,7 +343,14 @@ Status Transport::send(Message m) {
     to.push_back(m.to);
   } else {
     if (m.to != 0) return invalid_argument("only p2p messages name a recipient");
-    for (const PeerInfo& p : peers_) to.push_back(p.id);
+    for (const PeerInfo& p : peers_) {
+      if (participants.empty() || std::find(participants.begin(), participants.end(), p.id) != participants.end()) {
+        to.push_back(p.id);
+      }
+    }
+    for (PartyIndex p : participants) {
+      if (p != self_.id && !verifiers_.count(p)) return invalid_argument("broadcast to unknown party " + std::to_string(p));
+    }
   }
   // The receiver's decode_envelope limits; refusing here beats a message
   // retransmitted forever and dropped every time.

@@ -154,6 +154,9 @@ class Transport {
   // queues for the I/O thread; returns without waiting for the network.
   // P2P goes to m.to; broadcast, echo and complaint go to every peer.
   Status send(protocol::Message m);
+  // As send(), but a broadcast (echo, complaint) goes only to `participants` (our own id in it is
+  // skipped): a session's messages reach its parties, not every node of the network. Empty = all peers.
+  Status send_to(protocol::Message m, const std::vector<protocol::PartyIndex>& participants);
 
   // The next delivered message (signature verified, sender authenticated),
   // or nullopt after `timeout` or once stopped and drained.

@@ -444,6 +444,9 @@ TEST_CASE("config: timeouts have sane ranges", "[config]") {
   REQUIRE(ok.config.has_value());
   CHECK(ok.config->timeouts.session_deadline_seconds == 30);
   CHECK(ok.config->timeouts.presign_pool_depth == 0);
+  require_single_problem(base_config() + "timeouts:\n  sign_deadline_seconds: 0\n", 27, "timeouts.sign_deadline_seconds",
+                         "from 1 to 600");
+  CHECK(parse(base_config() + "timeouts:\n  sign_deadline_seconds: 3\n").config->timeouts.sign_deadline_seconds == 3);
 }
 
 TEST_CASE("config: a missing file is an error naming the path", "[config]") {

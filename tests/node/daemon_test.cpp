@@ -2,85 +2,28 @@
 // `custos init-network` starts, every node's CURVE mesh connects, /healthz and
 // /metrics answer, SIGTERM stops every node cleanly; a broken config or a
 // missing database makes the node refuse to start, saying why.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
-#include <vector>
 
+#include "tests/node/process_fixture.h"
 #include "tests/node/store_fixture.h"
-
-extern char** environ;
 
 namespace {
 
 using namespace std::chrono_literals;
+using custos::testing::Processes;
+using custos::testing::run;
+using custos::testing::slurp;
+using custos::testing::spawn;
+using custos::testing::wait_exit;
 
-const std::string kBin = CUSTOS_BIN_DIR;
-
-// Runs argv as a child process with stdout+stderr to `log`; returns its pid.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
-// Waits up to `limit` for the child; returns its exit status, or -1 if it is still running.
-int wait_exit(pid_t pid, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::this_thread::sleep_for(20ms);
-  }
-  return -1;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int run(const std::vector<std::string>& args, const std::string& log) {
-  pid_t pid = spawn(args, log);
-  int rc = wait_exit(pid, 30s);
-  if (rc == -1) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-  }
-  return rc;
-}
-
-struct Processes {
-  std::vector<pid_t> pids;
-  ~Processes() {
-    for (pid_t p : pids) {
-      kill(p, SIGKILL);
-      waitpid(p, nullptr, 0);
-    }
-  }
-};
+const std::string kBin = custos::testing::kBinDir;
 
 }  // namespace
 

@@ -1,0 +1,715 @@
+#include "node/flows/signing_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <set>
+
+#include "crypto/passkey/challenge.h"
+#include "crypto/transcript.h"
+#include "protocol/cggmp21/presign.h"
+#include "protocol/cggmp21/sign.h"
+#include "protocol/intent.h"
+#include "protocol/joint_session.h"
+
+namespace custos::node {
+namespace {
+
+using protocol::PartyIndex;
+
+constexpr size_t kMaxQueuedJobs = 4096;
+constexpr size_t kPruneEvery = 256;
+
+int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string hex(std::span<const uint8_t> b) {
+  static constexpr char d[] = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) {
+    s += d[x >> 4];
+    s += d[x & 15];
+  }
+  return s;
+}
+
+std::string short_id(const Digest32& d) { return hex(std::span(d.data(), 6)); }
+
+// A key id in an intent: 64 hex digits (either case).
+std::optional<Digest32> parse_key_id(const std::string& text) {
+  if (text.size() != 64) return std::nullopt;
+  Digest32 out{};
+  for (size_t i = 0; i < 64; ++i) {
+    const char c = text[i];
+    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    if (v < 0) return std::nullopt;
+    out[i / 2] = static_cast<uint8_t>(out[i / 2] << 4 | v);
+  }
+  return out;
+}
+
+std::string names(const std::vector<PartyIndex>& parties) {
+  std::string s;
+  for (PartyIndex p : parties) s += (s.empty() ? "" : ", ") + std::to_string(p);
+  return s;
+}
+
+bool contains(const std::vector<PartyIndex>& v, PartyIndex p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+
+}  // namespace
+
+bool owns_presignature(const Digest32& presignature_id, const std::vector<PartyIndex>& signers, PartyIndex self) {
+  return !signers.empty() && signers[presignature_id[31] % signers.size()] == self;
+}
+
+Digest32 sign_session_id(const Digest32& request_id, const Digest32& presignature_id) {
+  return Transcript("custos/sign-session/v1").append("request", request_id).append("presignature", presignature_id).digest();
+}
+
+// This node's decision on one request, made once.
+struct SigningService::Decision {
+  PartyIndex coordinator = 0;
+  bool approved = false;
+  std::string reason;  // why refused
+  int64_t expires_at = 0;
+  // Filled when approved: what this node signs, from its own parse of the intent (never from the
+  // coordinator's word).
+  std::shared_ptr<const KeyShare> share;
+  Digest32 digest{};
+  Scalar tweak;
+  Point derived_key;
+  std::set<uint32_t> attempts_joined;
+};
+
+// This node's part of one attempt.
+struct SigningService::Attempt {
+  Digest32 request_id{};
+  PartyIndex coordinator = 0;
+  uint32_t number = 0;
+  std::vector<PartyIndex> signers;
+  Digest32 presignature_id{};  // all zero: presign for this attempt
+  std::shared_ptr<const KeyShare> share;
+  Digest32 digest{};
+  Scalar tweak;
+  Point derived_key;
+  Clock::time_point deadline;
+  std::shared_ptr<Coordination> coordination;  // at the coordinator
+
+  std::mutex mu;
+  std::optional<Digest32> session;  // the running session (to cancel)
+  std::string session_protocol;
+  bool cancelled = false;
+  std::string cancel_reason;
+
+  // Registers the next session unless the attempt was cancelled; returns false then.
+  bool set_session(const Digest32& id, const char* protocol) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (cancelled) return false;
+    session = id;
+    session_protocol = protocol;
+    return true;
+  }
+  void cancel(SessionRunner& runner, const std::string& reason) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (cancelled) return;
+    cancelled = true;
+    cancel_reason = reason;
+    if (session) runner.cancel(*session, reason);
+  }
+};
+
+// The coordinator's view of one request.
+struct SigningService::Coordination {
+  Digest32 request_id{};
+  SignRequest request;  // intent and approvals; signers/attempt set per attempt
+  std::shared_ptr<const KeyShare> share;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<PartyIndex> approved;
+  std::map<PartyIndex, std::string> refused;
+  std::map<PartyIndex, std::string> failed;  // this attempt's signers that could not take part
+  std::set<PartyIndex> excluded;             // named silent, cheating or failing in an earlier attempt
+  uint32_t attempt = 0;
+  std::vector<PartyIndex> signers;
+  std::shared_ptr<Attempt> own;
+  bool own_done = false;
+  std::optional<SignResult> result;
+  std::string error;
+  std::vector<PartyIndex> culprits;
+  bool stopping = false;
+};
+
+SigningService::SigningService(NodeServices services) : s_(std::move(services)) {}
+
+SigningService::~SigningService() { stop(); }
+
+void SigningService::start() {
+  worker_ = std::thread([this] { worker_loop(); });
+}
+
+void SigningService::stop() {
+  std::vector<std::shared_ptr<Coordination>> waiting;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& [id, c] : coordinating_) waiting.push_back(c);
+  }
+  // Lock order is Coordination::mu before mu_, never the reverse.
+  for (auto& c : waiting) {
+    std::lock_guard<std::mutex> cl(c->mu);
+    c->stopping = true;
+    c->cv.notify_all();
+  }
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    jobs_stop_ = true;
+  }
+  jobs_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+SigningService::Counters SigningService::counters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counters_;
+}
+
+void SigningService::log(const std::string& line) const {
+  if (s_.log) s_.log(line);
+}
+
+void SigningService::post(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    if (jobs_stop_) return;
+    if (jobs_.size() >= kMaxQueuedJobs) {
+      log("signing queue full (" + std::to_string(kMaxQueuedJobs) + " jobs): a job was dropped");
+      return;
+    }
+    jobs_.push_back(std::move(job));
+  }
+  jobs_cv_.notify_one();
+}
+
+void SigningService::worker_loop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(jobs_mu_);
+      jobs_cv_.wait(lock, [this] { return jobs_stop_ || !jobs_.empty(); });
+      if (jobs_stop_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
+GateConfig SigningService::gate_config() const {
+  const config::NodeConfig& c = *s_.config;
+  GateConfig g;
+  for (const config::ApproverConfig& a : c.approvers) g.approvers[a.id] = Approver{a.id, a.credential};
+  g.origins.allowed_origins = c.webauthn.origins;
+  g.rp_id = c.webauthn.rp_id;
+  g.require_user_verification = c.webauthn.require_user_verification;
+  return g;
+}
+
+std::optional<ApprovalPolicy> SigningService::approval_policy(const Digest32& key_id) const {
+  if (!s_.config->approval_policy) return std::nullopt;
+  const config::Quorum& q = s_.config->approval_policy->quorum_for(key_id);
+  return ApprovalPolicy{q.k, q.of};
+}
+
+std::vector<PartyIndex> SigningService::connected_parties(const KeyShare& share) const {
+  std::vector<PartyIndex> out{s_.config->node_id};
+  for (const PeerStats& p : s_.transport->stats().peers) {
+    if (p.connected && contains(share.parties, p.id)) out.push_back(p.id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::shared_ptr<SigningService::Decision> SigningService::decide(const SignRequest& r, PartyIndex coordinator) {
+  // One gate at a time: two relays of the same request (or a relay racing the API) must not both
+  // pass before either records its decision.
+  std::lock_guard<std::mutex> gate_lock(gate_mu_);
+  auto refused = [&](std::string reason) {
+    auto d = std::make_shared<Decision>();
+    d->coordinator = coordinator;
+    d->reason = std::move(reason);
+    return d;
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = decisions_.find(r.request_id); it != decisions_.end()) {
+      if (it->second->coordinator == coordinator) return it->second;
+      return refused("request " + short_id(r.request_id) + " was already submitted through node " +
+                     std::to_string(it->second->coordinator) + " (replay)");
+    }
+  }
+  auto d = std::make_shared<Decision>();
+  d->coordinator = coordinator;
+  d->reason = [&]() -> std::string {
+    auto intent = protocol::parse_intent_canonical(r.intent);
+    if (!intent.ok()) return "malformed intent: " + intent.status().message();
+    if (passkey::intent_challenge(r.intent) != r.request_id) return "request id is not the intent's challenge";
+    d->expires_at = static_cast<int64_t>(intent->expires_at_unix());
+    auto key_id = parse_key_id(intent->key_id());
+    if (!key_id) return "intent key_id is not a 64-hex-digit key id";
+    auto share = s_.keys->share(*key_id);
+    if (!share.ok()) return "this node holds no share of key " + short_id(*key_id) + ": " + share.status().message();
+    if (!intent->has_digest()) return "only intents with a digest can be signed (raw_transaction needs chain rules)";
+    auto policy = approval_policy(*key_id);
+    if (!policy) return "this node has no approval_policy: it approves no intent (default deny)";
+    std::vector<Approval> approvals;
+    for (const SignRequest::Approval& a : r.approvals) approvals.push_back(Approval{a.approver, a.assertion_json});
+    auto g = check_approvals(gate_config(), *policy, *intent, approvals, now_unix(), *s_.store);
+    if (!g.ok()) return "gate error: " + g.status().message();
+    if (!g->approved) return g->reason;
+    auto derived = s_.keys->derivations().derive(**share, std::vector<uint32_t>(intent->derivation_path().begin(),
+                                                                                intent->derivation_path().end()));
+    if (!derived.ok()) return "derivation path: " + derived.status().message();
+    d->share = *share;
+    std::copy(intent->digest().begin(), intent->digest().end(), d->digest.begin());
+    d->tweak = derived->tweak;
+    d->derived_key = derived->xpub.key;
+    d->approved = true;
+    return "";
+  }();
+  std::lock_guard<std::mutex> lock(mu_);
+  decisions_[r.request_id] = d;
+  if (decisions_.size() % kPruneEvery == 0) {
+    const int64_t now = now_unix();
+    for (auto it = decisions_.begin(); it != decisions_.end();) {
+      // A decided request cannot be decided again after its expiry (the gate refuses it): forget it.
+      it = (it->second->expires_at + 60 < now && !coordinating_.count(it->first)) ? decisions_.erase(it) : std::next(it);
+    }
+  }
+  return d;
+}
+
+void SigningService::reply(PartyIndex to, const Digest32& request_id, uint32_t attempt, ReplyStatus status,
+                           const std::string& detail) {
+  if (to == s_.config->node_id) return;
+  Status sent = s_.transport->send(
+      control_message(s_.config->node_id, request_id, encode_reply(ControlReply{request_id, attempt, status, detail}), to));
+  if (!sent.ok()) log("reply to node " + std::to_string(to) + " not sent: " + sent.message());
+}
+
+void SigningService::on_sign_request(protocol::Message m) {
+  post([this, m = std::move(m)] { handle_sign_request(m); });
+}
+
+void SigningService::handle_sign_request(const protocol::Message& m) {
+  auto r = decode_sign_request(m.payload);
+  if (!r.ok()) return log("sign request from node " + std::to_string(m.from) + " refused: " + r.status().message());
+  if (r->request_id != m.session_id) return log("sign request from node " + std::to_string(m.from) + " refused: ids differ");
+  const PartyIndex self = s_.config->node_id;
+  std::shared_ptr<Decision> d = decide(*r, m.from);
+  if (!d->approved) {
+    log("request " + short_id(r->request_id) + " from node " + std::to_string(m.from) + " refused: " + d->reason);
+    return reply(m.from, r->request_id, r->attempt, ReplyStatus::kRefused, d->reason);
+  }
+  reply(m.from, r->request_id, r->attempt, ReplyStatus::kApproved, "");
+  if (!contains(r->signers, self)) return;
+  auto fail = [&](const std::string& why) { reply(m.from, r->request_id, r->attempt, ReplyStatus::kAttemptFailed, why); };
+  const KeyShare& share = *d->share;
+  if (r->signers.size() != share.threshold || !contains(r->signers, m.from) ||
+      !std::all_of(r->signers.begin(), r->signers.end(), [&](PartyIndex p) { return contains(share.parties, p); })) {
+    return fail("signer set {" + names(r->signers) + "} is not t parties of the key including the coordinator");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!d->attempts_joined.insert(r->attempt).second) return;  // a duplicate relay of this attempt
+  }
+  auto a = std::make_shared<Attempt>();
+  a->request_id = r->request_id;
+  a->coordinator = m.from;
+  a->number = r->attempt;
+  a->signers = r->signers;
+  a->presignature_id = r->presignature_id;
+  a->share = d->share;
+  a->digest = d->digest;
+  a->tweak = d->tweak;
+  a->derived_key = d->derived_key;
+  a->deadline = Clock::now() + std::chrono::seconds(s_.config->timeouts.sign_deadline_seconds);
+  start_attempt(a, std::nullopt);
+}
+
+void SigningService::start_attempt(std::shared_ptr<Attempt> a, std::optional<Presignature> taken) {
+  const Digest32 zero{};
+  if (a->presignature_id != zero) {
+    if (!taken) {
+      auto p = s_.store->take_presignature(a->share->key_id, now_ms(),
+                                           NodeStore::PresignatureFilter{&a->signers, &a->presignature_id, {}});
+      if (!p.ok()) return finish_attempt(a, std::nullopt, p.status().message(), {});
+      taken = std::move(p).value();
+    }
+    return start_sign(a, std::make_shared<const Presignature>(std::move(*taken)));
+  }
+  // No pooled presignature: presign for this attempt only, under a jointly derived session id.
+  auto aux = s_.keys->aux(a->share->key_id);
+  if (!aux.ok()) return finish_attempt(a, std::nullopt, "aux info: " + aux.status().message(), {});
+  const Digest32 request = Transcript("custos/sign-presign/v1").append("request", a->request_id)
+                               .append_u64("attempt", a->number).digest();
+  OsRng rng;
+  protocol::JointSessionConfig jc{cggmp21::kPresignProtocol, request, s_.config->node_id, a->signers};
+  auto joint = protocol::make_joint_session(jc, rng);
+  if (!joint.ok()) return finish_attempt(a, std::nullopt, joint.status().message(), {});
+  if (!a->set_session(joint->params().session_id, protocol::kJointSessionProtocol)) {
+    return finish_attempt(a, std::nullopt, a->cancel_reason, {});
+  }
+  std::shared_ptr<const AuxInfo> aux_info = *aux;
+  RunOptions<Digest32> opts;
+  opts.on_done = [this, a, aux_info](SessionOutcome<Digest32> o) {
+    post([this, a, aux_info, o = std::move(o)]() mutable {
+      if (!o.output) {
+        return finish_attempt(a, std::nullopt, "joint session id: " + o.abort->reason, o.abort->culprits);
+      }
+      OsRng rng;
+      cggmp21::PresignConfig pc{*o.output, a->share, aux_info, a->signers};
+      auto presign = cggmp21::make_presign_session(pc, rng);
+      if (!presign.ok()) return finish_attempt(a, std::nullopt, presign.status().message(), {});
+      if (!a->set_session(presign->params().session_id, cggmp21::kPresignProtocol)) {
+        return finish_attempt(a, std::nullopt, a->cancel_reason, {});
+      }
+      RunOptions<Presignature> popts;
+      popts.on_done = [this, a](SessionOutcome<Presignature> po) {
+        post([this, a, po = std::move(po)]() mutable {
+          if (!po.output) return finish_attempt(a, std::nullopt, "presign: " + po.abort->reason, po.abort->culprits);
+          start_sign(a, std::make_shared<const Presignature>(std::move(*po.output)));
+        });
+      };
+      auto run = s_.runner->run(std::move(presign).value(), a->deadline, std::move(popts));
+      if (!run.ok()) finish_attempt(a, std::nullopt, run.status().message(), {});
+    });
+  };
+  auto run = s_.runner->run(std::move(joint).value(), a->deadline, std::move(opts));
+  if (!run.ok()) finish_attempt(a, std::nullopt, run.status().message(), {});
+}
+
+void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<const Presignature> presig) {
+  a->presignature_id = presig->id;
+  cggmp21::SignConfig sc{sign_session_id(a->request_id, presig->id), a->share, presig, a->digest, a->tweak};
+  OsRng rng;
+  auto session = cggmp21::make_sign_session(sc, rng);
+  if (!session.ok()) return finish_attempt(a, std::nullopt, session.status().message(), {});
+  if (!a->set_session(sc.session_id, cggmp21::kSignProtocol)) return finish_attempt(a, std::nullopt, a->cancel_reason, {});
+  RunOptions<cggmp21::SignOutput> opts;
+  opts.priority = Priority::kUrgent;
+  opts.on_done = [this, a](SessionOutcome<cggmp21::SignOutput> o) {
+    post([this, a, o = std::move(o)]() mutable {
+      if (!o.output) return finish_attempt(a, std::nullopt, "online signing: " + o.abort->reason, o.abort->culprits);
+      SignResult r;
+      r.key_id = a->share->key_id;
+      r.public_key = o.output->public_key;
+      r.digest = o.output->digest;
+      r.signature = o.output->signature;
+      r.signers = a->signers;
+      finish_attempt(a, std::move(r), "", {});
+    });
+  };
+  auto run = s_.runner->run(std::move(session).value(), a->deadline, std::move(opts));
+  if (!run.ok()) finish_attempt(a, std::nullopt, run.status().message(), {});
+}
+
+void SigningService::finish_attempt(const std::shared_ptr<Attempt>& a, std::optional<SignResult> result,
+                                    std::string error, std::vector<PartyIndex> culprits) {
+  std::optional<Digest32> session;
+  std::string protocol_name;
+  {
+    std::lock_guard<std::mutex> lock(a->mu);
+    session = a->session;
+    protocol_name = a->session_protocol;
+  }
+  if (result) {
+    // Released only if it verifies under the derived key this node computed itself.
+    if (result->public_key != a->derived_key || result->digest != a->digest ||
+        !ecdsa_verify(a->derived_key, a->digest, result->signature)) {
+      result.reset();
+      error = "the signature does not verify under the derived key";
+    }
+  }
+  if (result) {
+    SignatureRecord rec;
+    rec.session_id = sign_session_id(a->request_id, a->presignature_id);
+    rec.key_id = a->share->key_id;
+    rec.presignature_id = a->presignature_id;
+    rec.digest = a->digest;
+    const auto compact = result->signature.compact();
+    std::copy(compact.begin(), compact.begin() + 32, rec.r.begin());
+    std::copy(compact.begin() + 32, compact.end(), rec.s.begin());
+    rec.recovery_id = static_cast<uint8_t>(result->signature.recovery_id);
+    rec.timestamp = now_ms();
+    Status logged = s_.store->log_signature(rec);
+    if (!logged.ok()) log("signature log: " + logged.message());
+    log("request " + short_id(a->request_id) + " attempt " + std::to_string(a->number) + ": signed with {" +
+        names(a->signers) + "}");
+  } else {
+    AbortRecord rec;
+    rec.session_id = session.value_or(a->request_id);
+    rec.protocol = protocol_name.empty() ? std::string(cggmp21::kSignProtocol) : protocol_name;
+    rec.culprits = culprits;
+    rec.reason = error;
+    rec.timestamp = now_ms();
+    Status logged = s_.store->log_abort(rec);
+    if (!logged.ok()) log("abort log: " + logged.message());
+    log("request " + short_id(a->request_id) + " attempt " + std::to_string(a->number) + " failed" +
+        (culprits.empty() ? "" : " (culprits: " + names(culprits) + ")") + ": " + error);
+  }
+  if (a->coordination) {
+    std::lock_guard<std::mutex> lock(a->coordination->mu);
+    Coordination& c = *a->coordination;
+    if (c.own == a) {
+      c.own_done = true;
+      c.result = std::move(result);
+      c.error = error;
+      c.culprits = std::move(culprits);
+      c.cv.notify_all();
+    }
+    return;
+  }
+  if (!result) reply(a->coordinator, a->request_id, a->number, ReplyStatus::kAttemptFailed, error);
+}
+
+void SigningService::on_reply(protocol::Message m) {
+  auto r = decode_reply(m.payload);
+  if (!r.ok()) return log("reply from node " + std::to_string(m.from) + " refused: " + r.status().message());
+  std::shared_ptr<Coordination> c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = coordinating_.find(r->request_id);
+    if (it == coordinating_.end()) return;  // a late answer to a finished request
+    c = it->second;
+  }
+  std::lock_guard<std::mutex> lock(c->mu);
+  if (!contains(c->share->parties, m.from)) return;
+  switch (r->status) {
+    case ReplyStatus::kApproved:
+      c->approved.insert(m.from);
+      break;
+    case ReplyStatus::kRefused:
+      c->refused[m.from] = r->detail;
+      break;
+    case ReplyStatus::kAttemptFailed:
+      if (r->attempt == c->attempt) c->failed[m.from] = r->detail;
+      break;
+    case ReplyStatus::kDeclined:
+      return;
+  }
+  // A signer of the running attempt that cannot take part: stop waiting for it now.
+  const bool blocks = (r->status == ReplyStatus::kRefused || r->status == ReplyStatus::kAttemptFailed) &&
+                      r->attempt <= c->attempt && contains(c->signers, m.from);
+  if (blocks && c->own) c->own->cancel(*s_.runner, "node " + std::to_string(m.from) + ": " + r->detail);
+  c->cv.notify_all();
+}
+
+void SigningService::plan_attempt(Coordination& c, std::vector<PartyIndex>& signers, std::optional<Presignature>& taken) {
+  const PartyIndex self = s_.config->node_id;
+  const KeyShare& share = *c.share;
+  std::vector<PartyIndex> candidates;
+  for (PartyIndex p : connected_parties(share)) {
+    if (p == self || (!c.excluded.count(p) && !c.refused.count(p))) candidates.push_back(p);
+  }
+  signers.clear();
+  taken.reset();
+  if (candidates.size() < share.threshold) return;
+  // A pooled presignature this node owns, for a signer set of candidates.
+  auto sets = s_.store->presignature_signer_sets(share.key_id);
+  if (sets.ok()) {
+    for (const auto& [set, count] : *sets) {
+      if (count == 0 || set.size() != share.threshold || !contains(set, self) ||
+          !std::all_of(set.begin(), set.end(), [&](PartyIndex p) { return contains(candidates, p); })) {
+        continue;
+      }
+      NodeStore::PresignatureFilter f{&set, nullptr,
+                                      [&set, self](const Digest32& id) { return owns_presignature(id, set, self); }};
+      auto p = s_.store->take_presignature(share.key_id, now_ms(), f);
+      if (p.ok()) {
+        signers = set;
+        taken = std::move(p).value();
+        return;
+      }
+    }
+  }
+  // None: the coordinator and t-1 others chosen from the request, presigning first.
+  std::vector<PartyIndex> others;
+  for (PartyIndex p : candidates) {
+    if (p != self) others.push_back(p);
+  }
+  auto pick = fresh_signers(c.request_id, c.attempt, self, others, share.threshold);
+  if (pick.ok()) signers = std::move(pick).value();
+}
+
+Result<std::vector<PartyIndex>> fresh_signers(const Digest32& request_id, uint32_t attempt, PartyIndex self,
+                                              const std::vector<PartyIndex>& others, uint32_t t) {
+  std::vector<PartyIndex> signers{self};
+  if (t > 1) {
+    const Digest32 seed =
+        Transcript("custos/sign-signers/v1").append("request", request_id).append_u64("attempt", attempt).digest();
+    ASSIGN_OR_RETURN(std::vector<PartyIndex> pick, protocol::select_signers(seed, others, t - 1));
+    signers.insert(signers.end(), pick.begin(), pick.end());
+    std::sort(signers.begin(), signers.end());
+  }
+  return signers;
+}
+
+SignResponse SigningService::sign(const SigningIntent& intent, const std::vector<Approval>& approvals) {
+  SignResponse resp;
+  auto fail = [&](int status, std::string error) {
+    resp.http_status = status;
+    resp.error = std::move(error);
+    return resp;
+  };
+  auto canonical = protocol::intent_canonical_bytes(intent);
+  if (!canonical.ok()) return fail(400, "invalid intent: " + canonical.status().message());
+  resp.request_id = passkey::intent_challenge(*canonical);
+  if (!intent.has_digest()) return fail(400, "only intents with a digest can be signed (raw_transaction needs chain rules)");
+  auto key_id = parse_key_id(intent.key_id());
+  if (!key_id) return fail(400, "intent key_id is not a 64-hex-digit key id");
+  auto share = s_.keys->share(*key_id);
+  if (!share.ok()) return fail(404, "no key " + intent.key_id() + " on this node: " + share.status().message());
+  if (approvals.size() > kMaxApprovals) return fail(400, "more than " + std::to_string(kMaxApprovals) + " approvals");
+
+  const PartyIndex self = s_.config->node_id;
+  auto c = std::make_shared<Coordination>();
+  c->request_id = resp.request_id;
+  c->share = *share;
+  c->request.request_id = resp.request_id;
+  c->request.intent = *canonical;
+  for (const Approval& a : approvals) c->request.approvals.push_back(SignRequest::Approval{a.approver_id, a.assertion_json});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return fail(503, "node stopping");
+    if (coordinating_.count(c->request_id) || decisions_.count(c->request_id)) {
+      return fail(409, "request " + short_id(c->request_id) + " was already submitted (an intent is signed at most once)");
+    }
+    coordinating_[c->request_id] = c;
+    ++counters_.requests;
+  }
+  struct Unregister {
+    SigningService* s;
+    Digest32 id;
+    ~Unregister() {
+      std::lock_guard<std::mutex> lock(s->mu_);
+      s->coordinating_.erase(id);
+    }
+  } unregister{this, c->request_id};
+  auto count = [&](uint64_t Counters::*field) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++(counters_.*field);
+  };
+  // One p2p envelope per party: a node that is down (its outbound queue full) must not block the relay
+  // to the others.
+  auto relay = [&](const std::vector<PartyIndex>& to) {
+    const std::vector<uint8_t> payload = encode_sign_request(c->request);
+    for (PartyIndex p : to) {
+      if (p == self) continue;
+      Status s = s_.transport->send(control_message(self, c->request_id, payload, p));
+      if (!s.ok()) log("request " + short_id(c->request_id) + " relay to node " + std::to_string(p) + ": " + s.message());
+    }
+  };
+  auto refusals = [&] {
+    std::vector<NodeRefusal> out;
+    for (const auto& [node, reason] : c->refused) out.push_back(NodeRefusal{node, reason});
+    return out;
+  };
+  const auto deadline_s = std::chrono::seconds(s_.config->timeouts.sign_deadline_seconds);
+
+  std::shared_ptr<Decision> own = decide(c->request, self);
+  if (!own->approved) {
+    // Refused here. Every node still judges the request itself, so the client learns each verdict.
+    std::unique_lock<std::mutex> lock(c->mu);
+    c->refused[self] = own->reason;
+    lock.unlock();
+    relay(c->share->parties);
+    lock.lock();
+    const size_t others = c->share->parties.size() - 1;
+    c->cv.wait_for(lock, deadline_s, [&] { return c->stopping || c->approved.size() + c->refused.size() - 1 >= others; });
+    resp.refusals = refusals();
+    count(&Counters::refused);
+    return fail(403, "refused by node " + std::to_string(self) + ": " + own->reason);
+  }
+
+  std::vector<std::string> errors;
+  const uint32_t max_attempts = 2 + static_cast<uint32_t>(c->share->parties.size() - c->share->threshold);
+  for (uint32_t attempt = 0; attempt < max_attempts; ++attempt) {
+    std::vector<PartyIndex> signers;
+    std::optional<Presignature> taken;
+    {
+      std::lock_guard<std::mutex> lock(c->mu);
+      c->attempt = attempt;
+      c->failed.clear();
+      plan_attempt(*c, signers, taken);
+    }
+    if (signers.empty()) {
+      std::lock_guard<std::mutex> lock(c->mu);
+      errors.push_back("too few nodes left to sign (need " + std::to_string(c->share->threshold) + ")");
+      break;
+    }
+    auto a = std::make_shared<Attempt>();
+    a->request_id = c->request_id;
+    a->coordinator = self;
+    a->number = attempt;
+    a->signers = signers;
+    a->presignature_id = taken ? taken->id : Digest32{};
+    const bool pooled = taken.has_value();
+    a->share = own->share;
+    a->digest = own->digest;
+    a->tweak = own->tweak;
+    a->derived_key = own->derived_key;
+    a->deadline = Clock::now() + deadline_s;
+    a->coordination = c;
+    {
+      std::lock_guard<std::mutex> lock(c->mu);
+      c->request.attempt = attempt;
+      c->request.signers = signers;
+      c->request.presignature_id = a->presignature_id;
+      c->signers = signers;
+      c->own = a;
+      c->own_done = false;
+    }
+    if (attempt > 0) count(&Counters::attempts_retried);
+    // The first relay reaches every party (each judges the request); a retry only the new signers.
+    relay(attempt == 0 ? c->share->parties : signers);
+    start_attempt(a, std::move(taken));
+    std::unique_lock<std::mutex> lock(c->mu);
+    c->cv.wait(lock, [&] { return c->own_done || c->stopping; });
+    if (c->stopping && !c->own_done) return fail(503, "node stopping");
+    if (c->result) {
+      resp.result = std::move(c->result);
+      resp.result->attempts = attempt + 1;
+      resp.result->failed_attempts = errors;
+      resp.result->pooled = a->presignature_id != Digest32{} && pooled;
+      resp.refusals = refusals();
+      lock.unlock();
+      count(&Counters::signed_ok);
+      return resp;
+    }
+    std::string line = "attempt " + std::to_string(attempt + 1) + " with {" + names(signers) + "}: " + c->error;
+    for (PartyIndex p : c->culprits) c->excluded.insert(p);
+    for (const auto& [node, why] : c->failed) {
+      c->excluded.insert(node);
+      line += "; node " + std::to_string(node) + ": " + why;
+    }
+    errors.push_back(line);
+    if (c->culprits.empty() && c->failed.empty() && c->refused.empty()) {
+      // Nobody to leave out (a local failure): the next attempt presigns afresh with the same rules.
+      continue;
+    }
+  }
+  std::lock_guard<std::mutex> lock(c->mu);
+  resp.refusals = refusals();
+  std::string all;
+  for (const std::string& e : errors) all += (all.empty() ? "" : " | ") + e;
+  count(&Counters::failed);
+  if (!c->refused.empty() && c->refused.size() + c->share->threshold > c->share->parties.size()) {
+    return fail(403, "refused by " + std::to_string(c->refused.size()) + " node(s); too few approve to sign: " + all);
+  }
+  return fail(502, "no signer set could sign: " + all);
+}
+
+}  // namespace custos::node

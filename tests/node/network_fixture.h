@@ -1,0 +1,231 @@
+// A local Custos network of real custos-node processes on 127.0.0.1 for the signing tests: written by
+// the real `custos init-network`, with software-passkey approvers enrolled in every node's config,
+// started, connected, and given a key by a real distributed keygen. Helpers build signing intents and
+// approvals the way a client does (software authenticators, browser-format JSON).
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/bip32.h"
+#include "crypto/ecdsa.h"
+#include "crypto/passkey/challenge.h"
+#include "crypto/rng.h"
+#include "protocol/intent.h"
+#include "sim/soft_authenticator.h"
+#include "tests/node/process_fixture.h"
+#include "tests/node/store_fixture.h"
+
+namespace custos::testing {
+
+struct NetworkOptions {
+  int nodes = 3;
+  int threshold = 2;
+  int pool_depth = 2;
+  int sign_deadline_s = 3;
+  int session_deadline_s = 60;
+  int quorum = 2;  // of the approvers alice and bob
+};
+
+inline std::string hex_of(std::span<const uint8_t> b) {
+  static constexpr char d[] = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) {
+    s += d[x >> 4];
+    s += d[x & 15];
+  }
+  return s;
+}
+
+inline std::vector<uint8_t> bytes_of_hex(const std::string& h) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+class LocalNetwork {
+ public:
+  LocalNetwork(TempDir& dir, NetworkOptions opt, int base_port) : dir_(dir), opt_(opt), base_(base_port) {
+    net_ = dir.file("net");
+    REQUIRE(run({kBinDir + "/custos", "init-network", "--nodes", std::to_string(opt.nodes), "--threshold",
+                 std::to_string(opt.threshold), "--dir", net_, "--base-port", std::to_string(base_), "--rp-id",
+                 "custos.example", "--origin", "https://custos.example"},
+                dir.file("init.log")) == 0);
+    // Two approvers with software passkeys, enrolled in every node's config.
+    for (const char* name : {"alice", "bob"}) {
+      auto a = sim::SoftAuthenticator::create(sim::SoftKeyType::kES256);
+      REQUIRE(a.ok());
+      approvers_.emplace(name, std::move(a).value());
+      std::ofstream(dir.file(std::string(name) + ".json")) << approvers_.at(name).credential_record_json();
+    }
+    for (int i = 1; i <= opt.nodes; ++i) {
+      const std::string yaml = config_path(i);
+      std::string text = slurp(yaml);
+      replace_line(text, "presign_pool_depth:", "  presign_pool_depth: " + std::to_string(opt.pool_depth));
+      replace_line(text, "sign_deadline_seconds:", "  sign_deadline_seconds: " + std::to_string(opt.sign_deadline_s));
+      replace_line(text, "session_deadline_seconds:", "  session_deadline_seconds: " + std::to_string(opt.session_deadline_s));
+      const size_t policy = text.find("# No approval_policy");
+      if (policy != std::string::npos) text.erase(policy, text.find('\n', policy) + 1 - policy);
+      text += "approvers:\n  - id: alice\n    credential_file: \"" + dir.file("alice.json") +
+              "\"\n  - id: bob\n    credential_file: \"" + dir.file("bob.json") +
+              "\"\napproval_policy:\n  default: {k: " + std::to_string(opt.quorum) + ", of: [alice, bob]}\n";
+      std::ofstream(yaml, std::ios::trunc) << text;
+    }
+    procs_.pids.assign(static_cast<size_t>(opt.nodes), 0);
+  }
+
+  std::string config_path(int i) const { return net_ + "/node-" + std::to_string(i) + "/node.yaml"; }
+  std::string log_path(int i) const { return dir_.file("node" + std::to_string(i) + ".log"); }
+  std::string log(int i) const { return slurp(log_path(i)); }
+  int api_port(int i) const { return base_ + 100 + i; }
+  pid_t pid(int i) const { return procs_.pids[static_cast<size_t>(i - 1)]; }
+  sim::SoftAuthenticator& approver(const std::string& name) { return approvers_.at(name); }
+
+  void start(int i) {
+    // Keep earlier logs: a restarted node appends to a new file name.
+    const std::string log = log_path(i) + (restarts_[i]++ ? "." + std::to_string(restarts_[i]) : "");
+    procs_.pids[static_cast<size_t>(i - 1)] =
+        spawn({kBinDir + "/custos-node", "--config", config_path(i), "--create-store"}, log);
+  }
+  void start_all() {
+    for (int i = 1; i <= opt_.nodes; ++i) start(i);
+    for (int i = 1; i <= opt_.nodes; ++i) wait_connected(i, opt_.nodes - 1);
+  }
+
+  // Waits until node i reports `peers` connected peers.
+  void wait_connected(int i, int peers) {
+    httplib::Client api("127.0.0.1", api_port(i));
+    api.set_connection_timeout(1);
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < end) {
+      auto res = api.Get("/healthz");
+      if (res && res->status == 200 &&
+          res->body.find("\"peers_connected\":" + std::to_string(peers)) != std::string::npos) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    INFO("node " << i << " log:\n" << log(i));
+    FAIL("node " << i << " did not connect to " << peers << " peers");
+  }
+
+  // Distributed keygen through node 1; returns the key summary once every node holds its share.
+  nlohmann::json keygen() {
+    httplib::Client api("127.0.0.1", api_port(1));
+    api.set_read_timeout(300);
+    auto res = api.Post("/v1/keygen", "{}", "application/json");
+    REQUIRE(res);
+    INFO("node 1 log:\n" << log(1));
+    REQUIRE(res->status == 200);
+    key_ = nlohmann::json::parse(res->body);
+    for (int i = 2; i <= opt_.nodes; ++i) {
+      httplib::Client other("127.0.0.1", api_port(i));
+      const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      bool ok = false;
+      while (!ok && std::chrono::steady_clock::now() < end) {
+        auto r = other.Get(("/v1/keys/" + key_.at("key_id").get<std::string>()).c_str());
+        ok = r && r->status == 200;
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      REQUIRE(ok);
+    }
+    return key_;
+  }
+
+  // A fresh intent for the network's key over a random digest.
+  SigningIntent intent(std::vector<uint32_t> path = {0, 7}) {
+    SigningIntent in;
+    in.set_key_id(key_.at("key_id").get<std::string>());
+    for (uint32_t c : path) in.add_derivation_path(c);
+    in.set_chain("bitcoin");
+    std::string digest(32, '\0'), nonce(32, '\0');
+    OsRng rng;
+    rng.fill(std::span(reinterpret_cast<uint8_t*>(digest.data()), digest.size()));
+    rng.fill(std::span(reinterpret_cast<uint8_t*>(nonce.data()), nonce.size()));
+    in.set_digest(digest);
+    in.set_request_nonce(nonce);
+    const auto now = static_cast<uint64_t>(std::time(nullptr));
+    in.set_created_at_unix(now);
+    in.set_expires_at_unix(now + 600);
+    in.set_initiator("test");
+    return in;
+  }
+
+  // The POST /v1/sign body with approvals from the named approvers.
+  std::string sign_body(const SigningIntent& in, const std::vector<std::string>& approvers) {
+    auto canonical = protocol::intent_canonical_bytes(in);
+    REQUIRE(canonical.ok());
+    const Digest32 challenge = passkey::intent_challenge(*canonical);
+    auto intent_json = protocol::intent_to_json(in);
+    REQUIRE(intent_json.ok());
+    nlohmann::json body{{"intent", nlohmann::json::parse(*intent_json)}, {"approvals", nlohmann::json::array()}};
+    for (const std::string& a : approvers) {
+      body["approvals"].push_back(
+          {{"approver", a}, {"assertion", nlohmann::json::parse(approvers_.at(a).assertion_json(challenge))}});
+    }
+    return body.dump();
+  }
+
+  httplib::Result post_sign(int node, const std::string& body, int timeout_s = 120) {
+    httplib::Client api("127.0.0.1", api_port(node));
+    api.set_read_timeout(timeout_s);
+    return api.Post("/v1/sign", body, "application/json");
+  }
+
+  // Checks a 200 answer: the signature verifies under the public key derived by BIP-32 from the key's
+  // xpub data (computed here, independently of the nodes) for the intent's digest.
+  void check_signature(const nlohmann::json& answer, const SigningIntent& in) {
+    ExtendedPublicKey root;
+    auto pk = Point::decode(bytes_of_hex(key_.at("public_key")));
+    REQUIRE(pk.ok());
+    root.key = *pk;
+    const auto cc = bytes_of_hex(key_.at("chain_code"));
+    std::copy(cc.begin(), cc.end(), root.chain_code.begin());
+    const std::vector<uint32_t> path(in.derivation_path().begin(), in.derivation_path().end());
+    auto derived = derive_path(root, path);
+    REQUIRE(derived.ok());
+    const ExtendedPublicKey child = derived->xpub;
+    CHECK(answer.at("public_key") == hex_of(child.key.encode()));
+    CHECK(answer.at("digest") == hex_of(std::span(reinterpret_cast<const uint8_t*>(in.digest().data()), 32)));
+    EcdsaSignature sig;
+    auto r = Scalar::from_bytes(bytes_of_hex(answer.at("r")));
+    auto s = Scalar::from_bytes(bytes_of_hex(answer.at("s")));
+    REQUIRE(r.ok());
+    REQUIRE(s.ok());
+    sig.r = *r;
+    sig.s = *s;
+    const auto digest = bytes_of_hex(answer.at("digest"));
+    CHECK(ecdsa_verify(child.key, digest, sig));            // libsecp256k1, low-s required
+    CHECK(ecdsa_verify_openssl(child.key, digest, sig));    // OpenSSL, independently
+  }
+
+  Processes& processes() { return procs_; }
+  const NetworkOptions& options() const { return opt_; }
+
+ private:
+  static void replace_line(std::string& text, const std::string& key, const std::string& line) {
+    const size_t at = text.find(key);
+    REQUIRE(at != std::string::npos);
+    const size_t bol = text.rfind('\n', at) + 1;
+    text.replace(bol, text.find('\n', at) - bol, line);
+  }
+
+  TempDir& dir_;
+  NetworkOptions opt_;
+  int base_;
+  std::string net_;
+  std::map<std::string, sim::SoftAuthenticator> approvers_;
+  std::map<int, int> restarts_;
+  nlohmann::json key_;
+  Processes procs_;
+};
+
+}  // namespace custos::testing

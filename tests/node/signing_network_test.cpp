@@ -1,0 +1,130 @@
+// Passkey-gated signing across real custos-node processes on 127.0.0.1 (issue 4): approved intents
+// are signed (and verify under the BIP-32 derived key), an intent without its quorum or with a
+// wrong-origin approval is refused by every node with the reason, a replay is refused, and a node
+// stopped (SIGSTOP) during signing is named by the deadline while the retry with other signers succeeds.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include "node/flows/signing_service.h"
+#include "tests/node/network_fixture.h"
+
+using namespace custos;
+using namespace custos::testing;
+
+namespace {
+
+nlohmann::json parse_ok(const httplib::Result& res, LocalNetwork& net, int node) {
+  REQUIRE(res);
+  INFO("answer: " << res->body << "\nnode " << node << " log:\n" << net.log(node));
+  REQUIRE(res->status == 200);
+  return nlohmann::json::parse(res->body);
+}
+
+// The refusal list of a 403 answer as node -> reason.
+std::map<int, std::string> refusals_of(const httplib::Result& res) {
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->status == 403);
+  std::map<int, std::string> out;
+  const auto answer = nlohmann::json::parse(res->body);
+  for (const auto& r : answer.at("refusals")) out[r.at("node").get<int>()] = r.at("reason");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("signing network: approved intents are signed, unapproved or wrong-origin ones refused by every node",
+          "[node][daemon][signing]") {
+  TempDir dir;
+  LocalNetwork net(dir, NetworkOptions{}, 9300 + static_cast<int>(getpid() % 100) * 3);
+  net.start_all();
+  net.keygen();
+
+  // Approved by alice and bob (quorum 2 of 2): signed, through every node as coordinator.
+  for (int round = 0; round < 4; ++round) {
+    const int node = 1 + round % 3;
+    const SigningIntent in = net.intent({0, static_cast<uint32_t>(round)});
+    const std::string body = net.sign_body(in, {"alice", "bob"});
+    const auto answer = parse_ok(net.post_sign(node, body), net, node);
+    net.check_signature(answer, in);
+    CHECK(answer.at("signers").size() == 2);
+    if (round == 0) {
+      // The same request again, at its coordinator or any other node: refused as already submitted.
+      for (int to : {node, node % 3 + 1}) {
+        auto again = net.post_sign(to, body);
+        REQUIRE(again);
+        CHECK(again->status == 409);
+        CHECK(again->body.find("already submitted") != std::string::npos);
+      }
+    }
+  }
+
+  // Approved by one approver only: every node refuses, each saying why.
+  {
+    const auto refused = refusals_of(net.post_sign(2, net.sign_body(net.intent(), {"alice"})));
+    REQUIRE(refused.size() == 3);
+    for (const auto& [node, reason] : refused) {
+      INFO("node " << node << ": " << reason);
+      CHECK(reason.find("1 of 2") != std::string::npos);
+    }
+  }
+  // An approval made on another origin: every node refuses it.
+  {
+    sim::SoftAuthenticator& bob = net.approver("bob");
+    bob.options().origin = "https://evil.example";
+    const auto refused = refusals_of(net.post_sign(1, net.sign_body(net.intent(), {"alice", "bob"})));
+    bob.options().origin = "https://custos.example";
+    REQUIRE(refused.size() == 3);
+    for (const auto& [node, reason] : refused) {
+      INFO("node " << node << ": " << reason);
+      CHECK(reason.find("origin") != std::string::npos);
+    }
+  }
+
+  for (int i = 1; i <= 3; ++i) kill(net.pid(i), SIGTERM);
+  for (int i = 1; i <= 3; ++i) CHECK(wait_exit(net.pid(i), std::chrono::seconds(10)) == 0);
+  net.processes().pids.clear();
+}
+
+TEST_CASE("signing network: a signer stopped (SIGSTOP) during signing is named by the deadline and the retry signs",
+          "[node][daemon][signing]") {
+  TempDir dir;
+  NetworkOptions opt;
+  opt.pool_depth = 0;  // fresh presignatures: the first signer set is then a known function of the request
+  LocalNetwork net(dir, opt, 9600 + static_cast<int>(getpid() % 100) * 3);
+  net.start_all();
+  net.keygen();
+
+  // An intent whose first attempt at coordinator 1 includes node 3.
+  SigningIntent in;
+  for (;;) {
+    in = net.intent();
+    auto canonical = protocol::intent_canonical_bytes(in);
+    REQUIRE(canonical.ok());
+    auto first = node::fresh_signers(passkey::intent_challenge(*canonical), 0, 1, {2, 3}, 2);
+    REQUIRE(first.ok());
+    if (*first == std::vector<protocol::PartyIndex>{1, 3}) break;
+  }
+  REQUIRE(kill(net.pid(3), SIGSTOP) == 0);
+  const auto started = std::chrono::steady_clock::now();
+  const auto answer = parse_ok(net.post_sign(1, net.sign_body(in, {"alice", "bob"})), net, 1);
+  const auto took = std::chrono::steady_clock::now() - started;
+  kill(net.pid(3), SIGCONT);
+  net.check_signature(answer, in);
+  CHECK(answer.at("signers") == nlohmann::json::array({1, 2}));
+  CHECK(answer.at("attempts") == 2);
+  const std::string why = answer.at("failed_attempts").at(0);
+  INFO(why);
+  CHECK(why.find("no answer from party 3") != std::string::npos);
+  CHECK(took >= std::chrono::seconds(opt.sign_deadline_s));  // the first attempt waited for its deadline
+  CHECK(took < std::chrono::seconds(opt.sign_deadline_s + 20));
+
+  // Node 3 is back: it signs again.
+  const SigningIntent next = net.intent();
+  net.check_signature(parse_ok(net.post_sign(3, net.sign_body(next, {"alice", "bob"})), net, 3), next);
+
+  for (int i = 1; i <= 3; ++i) kill(net.pid(i), SIGTERM);
+  for (int i = 1; i <= 3; ++i) CHECK(wait_exit(net.pid(i), std::chrono::seconds(10)) == 0);
+  net.processes().pids.clear();
+}
