@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The first byte selects the decoder so one corpus covers them all.
   std::span<const uint8_t> in(data + 1, size - 1);
   using namespace custos;
-  switch (data[0] % 27) {
+  switch (data[0] % 30) {
     case 0: (void)protocol::decode_envelope(in); break;
     case 1: (void)protocol::decode_echo(in); break;
     case 2: (void)zk::decode_sch_proof(in); break;
@@ -66,6 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 23: (void)protocol::decode_complaint(in); break;
     case 25: (void)node::decode_ack_frame(in); break;  // selector 24 stays PresignR1Broadcast (default)
     case 26: (void)node::decode_keygen_request(in); break;
+    case 27: (void)node::decode_sign_request(in); break;
+    case 28: (void)node::decode_reply(in); break;
+    case 29: (void)node::decode_presign_request(in); break;
     default: parse<wire::PresignR1Broadcast>(in); break;
   }
   return 0;
