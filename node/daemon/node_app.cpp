@@ -110,6 +110,13 @@ Result<std::unique_ptr<NodeApp>> NodeApp::start(const NodeAppOptions& options) {
                                                                   {"key"}));
   ASSIGN_OR_RETURN(app->presignatures_made_, app->registry_.gauge("custos_presignatures_made",
                                                                    "presignatures this node added to its pool since start"));
+  ASSIGN_OR_RETURN(app->sessions_, app->registry_.gauge_family(
+                                        "custos_sessions", "protocol sessions since start: started, completed, aborted, timed_out",
+                                        {"outcome"}));
+  ASSIGN_OR_RETURN(app->transport_events_, app->registry_.gauge_family(
+                                         "custos_transport_events",
+                                         "transport counters since start (sent, retransmits, zap_refused, dropped_<reason>, ...)",
+                                         {"event"}));
   app->up_->set(1);
   RETURN_IF_ERROR(app->start_api());
   return app;
@@ -312,6 +319,22 @@ std::string NodeApp::metrics_text() {
   peers_connected_->set(static_cast<double>(connected));
   sessions_running_->set(static_cast<double>(runner_->running()));
   presignatures_made_->set(static_cast<double>(pool_->presignatures_made()));
+  const SessionCounts sc = runner_->counts();
+  for (const auto& [outcome, n] : std::initializer_list<std::pair<const char*, uint64_t>>{
+           {"started", sc.started}, {"completed", sc.completed}, {"aborted", sc.aborted}, {"timed_out", sc.timed_out}}) {
+    if (auto g = sessions_->with({outcome}); g.ok()) (*g)->set(static_cast<double>(n));
+  }
+  const TransportStats ts = transport_->stats();
+  std::vector<std::pair<std::string, uint64_t>> events{
+      {"sent", ts.sent}, {"retransmits", ts.retransmits}, {"delivered", ts.delivered}, {"duplicates", ts.duplicates},
+      {"send_refused", ts.send_refused}, {"zap_admitted", ts.zap_admitted}, {"zap_refused", ts.zap_refused},
+      {"handshake_failures", ts.handshake_failures}, {"disconnects", ts.disconnects}};
+  for (size_t r = 0; r < kDropReasonCount; ++r) {
+    events.emplace_back(std::string("dropped_") + drop_reason_name(static_cast<DropReason>(r)), ts.dropped[r]);
+  }
+  for (const auto& [event, n] : events) {
+    if (auto g = transport_events_->with({event}); g.ok()) (*g)->set(static_cast<double>(n));
+  }
   if (auto keys = store_->key_ids(); keys.ok()) {
     for (const Digest32& key : *keys) {
       auto depth = store_->presignature_depth(key);

@@ -81,6 +81,8 @@ class NodeApp {
   metrics::Histogram* sign_latency_ = nullptr;
   metrics::GaugeFamily* pool_depth_ = nullptr;       // by key
   metrics::Gauge* presignatures_made_ = nullptr;
+  metrics::GaugeFamily* sessions_ = nullptr;   // by outcome, since start
+  metrics::GaugeFamily* transport_events_ = nullptr;  // transport counters by event, since start
   std::unique_ptr<httplib::Server> http_;
   std::thread http_thread_;
   int api_port_ = 0;

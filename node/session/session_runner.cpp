@@ -74,6 +74,16 @@ void SessionRunner::set_control_handler(std::string protocol, std::function<void
   control_handler_ = std::move(handler);
 }
 
+SessionCounts SessionRunner::counts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
+void SessionRunner::count_outcome(bool completed, bool timed_out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  (completed ? counts_.completed : timed_out ? counts_.timed_out : counts_.aborted) += 1;
+}
+
 size_t SessionRunner::running() const {
   std::lock_guard<std::mutex> lock(mu_);
   return sessions_.size();
@@ -91,6 +101,7 @@ Status SessionRunner::add(std::shared_ptr<Entry> e) {
     if (closed_) return failed_precondition("node stopping: no new sessions");
     if (sessions_.count(e->id)) return failed_precondition("a session with this id is already running");
     sessions_[e->id] = e;
+    ++counts_.started;
     if (auto it = early_.find(e->id); it != early_.end()) {
       early = std::move(it->second.messages);
       early_.erase(it);

@@ -51,6 +51,11 @@ struct RunOptions {
   std::function<void(SessionOutcome<Out>)> on_done;
 };
 
+// Sessions by outcome since start (for /metrics).
+struct SessionCounts {
+  uint64_t started = 0, completed = 0, aborted = 0, timed_out = 0;
+};
+
 struct SessionRunnerOptions {
   size_t workers = 2;  // general workers; one more serves urgent sessions only
   std::chrono::milliseconds tick{20};         // how often deadlines are checked
@@ -84,6 +89,7 @@ class SessionRunner {
   bool cancel(const Digest32& session_id, const std::string& reason);
 
   size_t running() const;
+  SessionCounts counts() const;
 
   // Envelopes of `protocol` (node control messages, not protocol sessions) go to `handler`, called on
   // the dispatcher thread: it must return quickly. Set before start().
@@ -104,6 +110,7 @@ class SessionRunner {
     Digest32 id{};
     std::vector<protocol::PartyIndex> parties;
     bool urgent = false;
+    SessionRunner* runner = nullptr;  // counts outcomes
     bool done = false;  // outcome delivered
   };
   template <class Out>
@@ -118,6 +125,7 @@ class SessionRunner {
   void check_deadlines();
   void remember_finished(const Digest32& id);  // mu_ held
   bool authenticate(const protocol::Message& m) const;
+  void count_outcome(bool completed, bool timed_out);
 
   Transport& transport_;
   std::map<protocol::PartyIndex, EnvelopeVerifier> verifiers_;
@@ -127,6 +135,7 @@ class SessionRunner {
 
   mutable std::mutex mu_;
   std::map<Digest32, std::shared_ptr<Entry>> sessions_;
+  SessionCounts counts_;  // mu_
   bool closed_ = false;  // stop() ran: run() refuses new sessions
   struct Early {
     Clock::time_point first_seen;
@@ -158,6 +167,7 @@ struct SessionRunner::TypedEntry final : Entry {
   explicit TypedEntry(protocol::Session<Out> s) : session(std::move(s)) {}
   void deliver_outcome(SessionOutcome<Out> o) {
     done = true;
+    runner->count_outcome(o.output.has_value(), o.timed_out);
     if (on_done) {
       on_done(std::move(o));
     } else {
@@ -197,6 +207,7 @@ Result<std::future<SessionOutcome<Out>>> SessionRunner::run(protocol::Session<Ou
   e->id = e->session.params().session_id;
   e->parties = e->session.params().parties;
   e->urgent = options.priority == Priority::kUrgent;
+  e->runner = this;
   e->on_done = std::move(options.on_done);
   std::future<SessionOutcome<Out>> f = e->promise.get_future();
   RETURN_IF_ERROR(add(e));

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +34,9 @@ struct NetworkOptions {
   int sign_deadline_s = 3;
   int session_deadline_s = 60;
   int quorum = 2;  // of the approvers alice and bob
+  // Authenticator signature counters. Off, like synced passkeys (signCount always 0): approvals may then
+  // reach the nodes in any order (with counters, an approval older than one already seen is refused).
+  bool counters = true;
 };
 
 inline std::string hex_of(std::span<const uint8_t> b) {
@@ -61,7 +65,9 @@ class LocalNetwork {
                 dir.file("init.log")) == 0);
     // Two approvers with software passkeys, enrolled in every node's config.
     for (const char* name : {"alice", "bob"}) {
-      auto a = sim::SoftAuthenticator::create(sim::SoftKeyType::kES256);
+      sim::SoftAuthenticatorOptions ao;
+      ao.counter_enabled = opt.counters;
+      auto a = sim::SoftAuthenticator::create(sim::SoftKeyType::kES256, nullptr, ao);
       REQUIRE(a.ok());
       approvers_.emplace(name, std::move(a).value());
       std::ofstream(dir.file(std::string(name) + ".json")) << approvers_.at(name).credential_record_json();
@@ -206,6 +212,48 @@ class LocalNetwork {
     CHECK(ecdsa_verify(child.key, digest, sig));            // libsecp256k1, low-s required
     CHECK(ecdsa_verify_openssl(child.key, digest, sig));    // OpenSSL, independently
   }
+
+  // A value from node i's /metrics: the line starting with `series` (name with its labels), or -1.
+  double metric(int i, const std::string& series) {
+    httplib::Client api("127.0.0.1", api_port(i));
+    auto res = api.Get("/metrics");
+    if (!res || res->status != 200) return -1;
+    std::istringstream in(res->body);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return -1;
+  }
+
+  // Resident memory of node i's process in KiB (from /proc).
+  long rss_kib(int i) const {
+    std::ifstream in("/proc/" + std::to_string(pid(i)) + "/status");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+  }
+
+  // SIGTERM to every running node; each must exit 0 within 10 s.
+  void stop_all() {
+    for (pid_t& p : procs_.pids) {
+      if (p > 0) kill(p, SIGTERM);
+    }
+    for (pid_t& p : procs_.pids) {
+      if (p <= 0) continue;
+      CHECK(wait_exit(p, std::chrono::seconds(10)) == 0);
+      p = 0;
+    }
+  }
+  // SIGKILL node i (as a crash would) and reap it.
+  void kill_node(int i) {
+    pid_t& p = procs_.pids[static_cast<size_t>(i - 1)];
+    kill(p, SIGKILL);
+    waitpid(p, nullptr, 0);
+    p = 0;
+  }
+  std::string net_dir() const { return net_; }
+  const nlohmann::json& key() const { return key_; }
 
   Processes& processes() { return procs_; }
   const NetworkOptions& options() const { return opt_; }
