@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <google/protobuf/stubs/logging.h>
 
 #include "node/daemon/node_app.h"
 
@@ -15,6 +16,9 @@ int main(int argc, char** argv) {
   cli.add_option("--config", options.config_path, "node configuration (node.yaml)")->required();
   cli.add_flag("--create-store", options.create_store, "create the node database on first start");
   CLI11_PARSE(cli, argc, argv);
+  // libprotobuf would print every peer-supplied invalid string to stderr; the transport counts and
+  // drops such envelopes itself, so a peer cannot flood the node's log through the library.
+  google::protobuf::SetLogHandler(nullptr);
 
   // Block the stop signals before any thread starts, so only sigwait below receives them.
   sigset_t stop_signals;
@@ -28,11 +32,12 @@ int main(int argc, char** argv) {
     std::cerr << "custos-node: not starting: " << app.status().message() << "\n";
     return 2;
   }
-  std::cerr << "custos-node " << (*app)->config().name << ": running; API on " << (*app)->api_address() << "\n";
+  const custos::node::EventLog& events = (*app)->events();
+  events.info("node.running", {{"api", (*app)->api_address()}, {"node_id", (*app)->config().node_id}});
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::cerr << "custos-node " << (*app)->config().name << ": " << strsignal(sig) << ", stopping\n";
+  events.info("node.stopping", {{"signal", strsignal(sig)}});
   (*app)->stop();
-  std::cerr << "custos-node " << (*app)->config().name << ": stopped\n";
+  events.info("node.stopped");
   return 0;
 }

@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <iostream>
 
 namespace custos::node {
 namespace {
@@ -61,6 +60,7 @@ Result<std::unique_ptr<NodeApp>> NodeApp::start(const NodeAppOptions& options) {
   std::unique_ptr<NodeApp> app(new NodeApp());
   ASSIGN_OR_RETURN(app->config_, config::load_node_config(options.config_path));
   const config::NodeConfig& cfg = app->config_;
+  app->events_ = std::make_unique<EventLog>(cfg.name);
 
   ASSIGN_OR_RETURN(config::NodeIdentity id, config::load_node_identity(cfg.identity));
   ASSIGN_OR_RETURN(KekSource kek, kek_source(cfg.kek));
@@ -83,7 +83,10 @@ Result<std::unique_ptr<NodeApp>> NodeApp::start(const NodeAppOptions& options) {
     ed_keys[p.id] = p.ed25519_public_key;
   }
   ASSIGN_OR_RETURN(ed_keys[cfg.node_id], ed25519_public_from_seed(local.ed25519_seed));
-  ASSIGN_OR_RETURN(app->transport_, Transport::create(std::move(local), std::move(peers), TransportOptions{}));
+  TransportOptions transport_options;
+  const EventLog* events = app->events_.get();
+  transport_options.log = [events](std::string_view line) { events->info("transport", {{"msg", std::string(line)}}); };
+  ASSIGN_OR_RETURN(app->transport_, Transport::create(std::move(local), std::move(peers), transport_options));
   RETURN_IF_ERROR(app->transport_->start());
   app->runner_ = std::make_unique<SessionRunner>(*app->transport_, ed_keys);
   NodeApp* self = app.get();
@@ -184,6 +187,22 @@ Status NodeApp::start_api() {
     }
     SignResponse r = signing_->sign(*intent, approvals);
     pool_->poke();
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    if (r.result) {
+      events_->info("sign.done", {{"request", to_hex(r.request_id)}, {"key", to_hex(r.result->key_id)},
+                                  {"signers", r.result->signers}, {"attempts", r.result->attempts},
+                                  {"presignature", r.result->pooled ? "pool" : "fresh"}, {"ms", ms}});
+    } else {
+      nlohmann::json refused = nlohmann::json::array();
+      for (const NodeRefusal& f : r.refusals) refused.push_back({{"node", f.node}, {"reason", f.reason}});
+      nlohmann::json fields{{"request", to_hex(r.request_id)}, {"status", r.http_status}, {"error", r.error},
+                            {"refusals", refused}, {"ms", ms}};
+      if (r.http_status == 403) {
+        events_->warn("sign.refused", std::move(fields));
+      } else {
+        events_->error("sign.failed", std::move(fields));
+      }
+    }
     nlohmann::json refusals = nlohmann::json::array();
     for (const NodeRefusal& f : r.refusals) refusals.push_back({{"node", f.node}, {"reason", f.reason}});
     if (!r.result) {
@@ -245,7 +264,7 @@ bool NodeApp::claim_request(const Digest32& id) {
   return requests_seen_.insert(id).second;
 }
 
-void NodeApp::log(const std::string& line) const { std::cerr << "custos-node " << config_.name << ": " << line << "\n"; }
+void NodeApp::log(const std::string& line) const { events_->info("flow", {{"msg", line}}); }
 
 std::vector<protocol::PartyIndex> NodeApp::all_nodes() const {
   std::vector<protocol::PartyIndex> all{config_.node_id};

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/node_config.h"
+#include "node/daemon/event_log.h"
 #include "crypto/status.h"
 #include "node/flows/key_cache.h"
 #include "node/flows/keygen_flow.h"
@@ -47,6 +48,7 @@ class NodeApp {
   void stop();
 
   const config::NodeConfig& config() const { return config_; }
+  const EventLog& events() const { return *events_; }
   std::string api_address() const;  // host:port the API listens on
 
  private:
@@ -67,6 +69,7 @@ class NodeApp {
   std::vector<protocol::PartyIndex> all_nodes() const;  // sorted, self included
 
   config::NodeConfig config_;
+  std::unique_ptr<EventLog> events_;
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<SessionRunner> runner_;

@@ -57,7 +57,10 @@ inline std::vector<uint8_t> bytes_of_hex(const std::string& h) {
 
 class LocalNetwork {
  public:
-  LocalNetwork(TempDir& dir, NetworkOptions opt, int base_port) : dir_(dir), opt_(opt), base_(base_port) {
+  // Ports: node i listens on base+i and serves its API on base+100+i, base = port_block + 5·(pid mod 100):
+  // give each test its own block of 1000 so tests running in parallel never share a port.
+  LocalNetwork(TempDir& dir, NetworkOptions opt, int port_block)
+      : dir_(dir), opt_(opt), base_(port_block + static_cast<int>(getpid() % 100) * 5) {
     net_ = dir.file("net");
     REQUIRE(run({kBinDir + "/custos", "init-network", "--nodes", std::to_string(opt.nodes), "--threshold",
                  std::to_string(opt.threshold), "--dir", net_, "--base-port", std::to_string(base_), "--rp-id",

@@ -43,7 +43,7 @@ TEST_CASE("network 3-of-5: 20 approved signings, then 100 concurrent requests fr
   opt.pool_depth = 4;
   opt.sign_deadline_s = 20;  // fresh presignatures for 3 signers queue behind each other under load
   opt.counters = false;      // concurrent approvals by one authenticator arrive in any order
-  LocalNetwork net(dir, opt, 10000 + static_cast<int>(getpid() % 100) * 5);
+  LocalNetwork net(dir, opt, 22000);
   net.start_all();
   net.keygen();
 
@@ -106,7 +106,7 @@ TEST_CASE("network: a node SIGKILLed while presigning restarts intact, reuses no
   TempDir dir;
   NetworkOptions opt;
   opt.pool_depth = 40;  // presigning runs all the time
-  LocalNetwork net(dir, opt, 10600 + static_cast<int>(getpid() % 100) * 3);
+  LocalNetwork net(dir, opt, 23000);
   net.start_all();
   const std::string key_id = net.keygen().at("key_id");
   for (int round = 0; round < 3; ++round) {
@@ -152,7 +152,7 @@ TEST_CASE("network: a node SIGKILLed while presigning restarts intact, reuses no
 TEST_CASE("network: an unknown CURVE key cannot connect; malformed and oversized envelopes do not disturb a node",
           "[node][daemon][adversarial]") {
   TempDir dir;
-  LocalNetwork net(dir, NetworkOptions{}, 10900 + static_cast<int>(getpid() % 100) * 3);
+  LocalNetwork net(dir, NetworkOptions{}, 24000);
   const std::string node3 = net.net_dir() + "/node-3";
   // Node 3 starts with a CURVE key that is not the one its peers pinned.
   const std::string real_key = slurp(node3 + "/curve.key");

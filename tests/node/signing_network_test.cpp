@@ -37,7 +37,7 @@ std::map<int, std::string> refusals_of(const httplib::Result& res) {
 TEST_CASE("signing network: approved intents are signed, unapproved or wrong-origin ones refused by every node",
           "[node][daemon][signing]") {
   TempDir dir;
-  LocalNetwork net(dir, NetworkOptions{}, 9300 + static_cast<int>(getpid() % 100) * 3);
+  LocalNetwork net(dir, NetworkOptions{}, 20000);
   net.start_all();
   net.keygen();
 
@@ -92,7 +92,7 @@ TEST_CASE("signing network: a signer stopped (SIGSTOP) during signing is named b
   TempDir dir;
   NetworkOptions opt;
   opt.pool_depth = 0;  // fresh presignatures: the first signer set is then a known function of the request
-  LocalNetwork net(dir, opt, 9600 + static_cast<int>(getpid() % 100) * 3);
+  LocalNetwork net(dir, opt, 21000);
   net.start_all();
   net.keygen();
 
