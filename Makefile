@@ -3,7 +3,7 @@ BUILD ?= build
 SAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo test test-asan bench clean
+.PHONY: all deps configure build demo sim-demo test test-asan bench bench-e2e clean
 
 all: build
 
@@ -18,7 +18,11 @@ configure: deps $(BUILD)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The main job: five custos-node processes on 127.0.0.1, driven through the custos CLI.
 demo: build
+	./scripts/demo.sh $(BUILD)
+
+sim-demo: build
 	./$(BUILD)/sim/custos-sim demo
 
 test: build
@@ -32,6 +36,9 @@ test-asan: deps
 
 bench: build
 	./$(BUILD)/bench/custos-bench
+
+bench-e2e: build
+	./$(BUILD)/bench/bench_e2e
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -3,11 +3,6 @@
 #include <cbor.h>
 
 #include <nlohmann/json.hpp>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -15,6 +10,7 @@
 #include "crypto/passkey/base64url.h"
 #include "crypto/passkey/cbor_strict.h"
 #include "crypto/secret.h"
+#include "sim/soft_keys.h"
 
 namespace custos::sim {
 namespace {
@@ -29,45 +25,22 @@ void random_bytes(Rng* rng, std::span<uint8_t> out) {
   }
 }
 
-// Ed25519 key from 32 random bytes (RFC 8032 private keys are any 32 bytes).
 passkey::EvpPkeyPtr ed25519_key(Rng* rng) {
   SecretBytes seed(32);
   random_bytes(rng, seed.expose_mut());
-  EVP_PKEY* k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.expose().data(), 32);
-  return passkey::EvpPkeyPtr(k, passkey::EvpPkeyDeleter{});
+  auto key = ed25519_key_from_seed(seed.expose());
+  return key.ok() ? *key : nullptr;
 }
 
-// P-256 key with d uniform in [1, n-1] by rejection sampling, public point computed here because
-// EVP_PKEY_fromdata does not derive it.
+// P-256 key with d uniform in [1, n-1] by rejection sampling.
 passkey::EvpPkeyPtr p256_key(Rng* rng) {
-  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1), EC_GROUP_free);
-  std::unique_ptr<BN_CTX, decltype(&BN_CTX_free)> bn_ctx(BN_CTX_new(), BN_CTX_free);
-  std::unique_ptr<BIGNUM, decltype(&BN_clear_free)> d(BN_new(), BN_clear_free);
-  if (!group || !bn_ctx || !d) return nullptr;
-  const BIGNUM* order = EC_GROUP_get0_order(group.get());
-  SecretBytes buf(32);
-  do {
-    random_bytes(rng, buf.expose_mut());
-    BN_bin2bn(buf.expose().data(), 32, d.get());
-  } while (BN_is_zero(d.get()) || BN_cmp(d.get(), order) >= 0);
-  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> pub(EC_POINT_new(group.get()), EC_POINT_free);
-  uint8_t point[65];
-  if (!pub || EC_POINT_mul(group.get(), pub.get(), d.get(), nullptr, nullptr, bn_ctx.get()) != 1 ||
-      EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED, point, sizeof(point), bn_ctx.get()) != 65)
-    return nullptr;
-  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
-      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point)) != 1)
-    return nullptr;
-  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()), OSSL_PARAM_free);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr),
-                                                                  EVP_PKEY_CTX_free);
-  EVP_PKEY* k = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &k, EVP_PKEY_KEYPAIR, params.get()) != 1)
-    return nullptr;
-  return passkey::EvpPkeyPtr(k, passkey::EvpPkeyDeleter{});
+  SecretBytes d(32);
+  while (true) {
+    random_bytes(rng, d.expose_mut());
+    auto key = p256_key_from_scalar(d.expose());
+    if (key.ok()) return *key;
+    if (key.status().code() != Code::kOutOfRange) return nullptr;
+  }
 }
 
 std::vector<uint8_t> spki_der(EVP_PKEY* key) {
@@ -89,17 +62,23 @@ Result<SoftAuthenticator> SoftAuthenticator::create(SoftKeyType type, Rng* rng, 
   SoftAuthenticator a;
   a.options_ = std::move(options);
   a.alg_ = type == SoftKeyType::kES256 ? passkey::CoseAlg::kES256 : passkey::CoseAlg::kEdDSA;
-  a.key_ = type == SoftKeyType::kES256 ? p256_key(rng) : ed25519_key(rng);
-  if (!a.key_) return internal_error("software authenticator: key generation failed");
-  auto cose = passkey::encode_cose_public_key(a.key_.get());
-  if (!cose) return internal_error("software authenticator: cannot encode the public key");
-  a.public_key_cose_ = std::move(*cose);
-  a.public_key_spki_ = spki_der(a.key_.get());
+  passkey::EvpPkeyPtr key = type == SoftKeyType::kES256 ? p256_key(rng) : ed25519_key(rng);
+  if (!key) return internal_error("software authenticator: key generation failed");
+  RETURN_IF_ERROR(a.set_key(std::move(key)));
   a.credential_id_.resize(32);
   random_bytes(rng, a.credential_id_);
   a.user_handle_.resize(16);
   random_bytes(rng, a.user_handle_);
   return a;
+}
+
+Status SoftAuthenticator::set_key(passkey::EvpPkeyPtr key) {
+  auto cose = passkey::encode_cose_public_key(key.get());
+  if (!cose) return internal_error("software authenticator: cannot encode the public key");
+  public_key_cose_ = std::move(*cose);
+  public_key_spki_ = spki_der(key.get());
+  key_ = std::move(key);
+  return ok_status();
 }
 
 std::string SoftAuthenticator::client_data_json(const std::string& type, std::span<const uint8_t> challenge) const {

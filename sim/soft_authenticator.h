@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/passkey/cose_key.h"
@@ -62,6 +63,10 @@ class SoftAuthenticator {
   passkey::CoseAlg alg() const { return alg_; }
   uint32_t sign_count() const { return sign_count_; }
   void set_sign_count(uint32_t count) { sign_count_ = count; }
+  // WebAuthn user.name of the account the credential was made for (the `custos` CLI stores the
+  // approver id here). At most kMaxUserNameBytes printable ASCII; empty when not set.
+  const std::string& user_name() const { return user_name_; }
+  void set_user_name(std::string name) { user_name_ = std::move(name); }
 
   // navigator.credentials.create() → RegistrationResponseJSON text.
   std::string registration_json(std::span<const uint8_t> challenge, SoftAttestation attestation = SoftAttestation::kNone);
@@ -81,15 +86,34 @@ class SoftAuthenticator {
   passkey::CredentialRecord credential_record() const;
   std::string credential_record_json() const { return passkey::credential_record_to_json(credential_record()); }
 
+  // Persistence as a "software authenticator credential file" (docs/operations.md, "Approvers, intents
+  // and signing from the command line"), one JSON object with exactly these members:
+  //   {"format": "custos-soft-authenticator", "version": 1, "key_type": "es256" | "eddsa",
+  //    "private_key_pkcs8": b64url, "credential_id": b64url, "user_handle": b64url, "user_name": str,
+  //    "sign_count": uint32, "options": {"rp_id", "origin", "cross_origin", "top_origin" (str | null),
+  //    "user_present", "user_verified", "backup_eligible", "backup_state", "counter_enabled",
+  //    "include_user_handle", "aaguid" (32 hex), "attachment" ("platform" | "cross-platform")}}
+  // The text holds the private key in the clear: whoever reads the file can approve as this passkey.
+  Result<std::string> to_file_json() const;
+  // Strict inverse: unknown, missing, duplicate or ill-typed members are errors naming the member; the
+  // public key is recomputed from the private key (a public key inside the PKCS#8 is ignored).
+  static Result<SoftAuthenticator> from_file_json(std::string_view text);
+
+  static constexpr size_t kMaxUserNameBytes = 64;
+  static constexpr size_t kMaxFileBytes = 64 * 1024;
+
  private:
   SoftAuthenticator() = default;
   void advance_counter();
+  // Installs the private key and derives the COSE and SPKI public keys from it.
+  Status set_key(passkey::EvpPkeyPtr key);
 
   SoftAuthenticatorOptions options_;
   passkey::CoseAlg alg_ = passkey::CoseAlg::kES256;
   passkey::EvpPkeyPtr key_;  // private key
   std::vector<uint8_t> credential_id_;
   std::vector<uint8_t> user_handle_;
+  std::string user_name_;
   std::vector<uint8_t> public_key_cose_;
   std::vector<uint8_t> public_key_spki_;
   uint32_t sign_count_ = 0;

@@ -61,32 +61,58 @@ inline std::optional<int> parse_client_command(CLI::App& app, std::string& node,
   return std::nullopt;
 }
 
-// GET (body empty) or POST (body set) `path`; returns the parsed JSON of a 2xx answer, or writes why not.
-inline std::optional<nlohmann::json> call_node(const NodeAddress& node, const std::string& path,
-                                               const std::optional<std::string>& body, int timeout_s,
-                                               std::ostream& err) {
+// What a node answered: the HTTP status and the body, parsed when it is JSON.
+struct NodeAnswer {
+  int status = 0;
+  std::string where;    // "host:port", for messages
+  std::string raw;      // the body as received
+  nlohmann::json body;  // parsed body; is_discarded() when it is not JSON
+
+  bool success() const { return status >= 200 && status < 300; }
+  // The node's "error" member, or the start of the body when there is none.
+  std::string error_text() const {
+    return body.is_object() && body.contains("error") && body["error"].is_string() ? body["error"].get<std::string>()
+                                                                                    : raw.substr(0, 200);
+  }
+};
+
+// GET (body empty) or POST (body set) `path`. Returns any answer, 2xx or not (callers that read the
+// body of a refusal need it); nullopt, with "cannot reach node at …" written to `err`, only when no
+// answer came.
+inline std::optional<NodeAnswer> request_node(const NodeAddress& node, const std::string& path,
+                                              const std::optional<std::string>& body, int timeout_s,
+                                              std::ostream& err) {
   httplib::Client client(node.host, node.port);
   client.set_connection_timeout(5);
   client.set_read_timeout(timeout_s);
   auto res = body ? client.Post(path.c_str(), *body, "application/json") : client.Get(path.c_str());
-  const std::string where = node.host + ":" + std::to_string(node.port);
+  NodeAnswer answer;
+  answer.where = node.host + ":" + std::to_string(node.port);
   if (!res) {
-    err << "custos: cannot reach node at " << where << " (" << httplib::to_string(res.error()) << ")\n";
+    err << "custos: cannot reach node at " << answer.where << " (" << httplib::to_string(res.error()) << ")\n";
     return std::nullopt;
   }
-  auto json = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  if (res->status < 200 || res->status >= 300) {
-    std::string why = json.is_object() && json.contains("error") && json["error"].is_string()
-                          ? json["error"].get<std::string>()
-                          : res->body.substr(0, 200);
-    err << "custos: node at " << where << " answered " << res->status << ": " << why << "\n";
+  answer.status = res->status;
+  answer.raw = res->body;
+  answer.body = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  return answer;
+}
+
+// GET (body empty) or POST (body set) `path`; returns the parsed JSON of a 2xx answer, or writes why not.
+inline std::optional<nlohmann::json> call_node(const NodeAddress& node, const std::string& path,
+                                               const std::optional<std::string>& body, int timeout_s,
+                                               std::ostream& err) {
+  auto answer = request_node(node, path, body, timeout_s, err);
+  if (!answer) return std::nullopt;
+  if (!answer->success()) {
+    err << "custos: node at " << answer->where << " answered " << answer->status << ": " << answer->error_text() << "\n";
     return std::nullopt;
   }
-  if (json.is_discarded()) {
-    err << "custos: node at " << where << " sent an answer that is not JSON\n";
+  if (answer->body.is_discarded()) {
+    err << "custos: node at " << answer->where << " sent an answer that is not JSON\n";
     return std::nullopt;
   }
-  return json;
+  return std::move(answer->body);
 }
 
 }  // namespace custos::cli

@@ -4,6 +4,9 @@
 //   DIR/node-<i>/kek.key                  the key-encryption key of its database (mode 0600)
 //   DIR/node-<i>/data/                    its data directory
 //   DIR/node-<i>/node.yaml                its config, listing every other node with pinned keys
+//   DIR/approvers/<id>.json               with --approver: the approvers' credential records, which
+//                                         every config names in approvers[].credential_file, with an
+//                                         approval_policy of --quorum K of them
 // ROUTER endpoints are tcp://127.0.0.1:<base-port + i>, API listeners 127.0.0.1:<base-port + 100 + i>.
 // Every written config is loaded back with load_node_config before the command reports success.
 #include <fcntl.h>
@@ -22,6 +25,7 @@
 #include "config/loader.h"
 #include "config/validate.h"
 #include "config/writer.h"
+#include "node/cli/approver_records.h"
 #include "node/cli/commands.h"
 #include "node/storage/kek.h"
 
@@ -81,7 +85,8 @@ Status prepare_root(const fs::path& dir) {
 }
 
 config::NodeConfig build_config(uint32_t self, uint32_t n, uint32_t t, uint32_t base_port, const std::string& rp_id,
-                                const std::vector<std::string>& origins, const std::vector<NodeFiles>& nodes) {
+                                const std::vector<std::string>& origins, const std::vector<NodeFiles>& nodes,
+                                const std::vector<ApproverRecord>& approvers, uint32_t quorum) {
   config::NodeConfig c;
   c.node_id = self;
   c.name = "node-" + std::to_string(self);
@@ -108,7 +113,20 @@ config::NodeConfig build_config(uint32_t self, uint32_t n, uint32_t t, uint32_t 
   c.webauthn.rp_id = rp_id;
   c.webauthn.origins = origins;
   c.webauthn.require_user_verification = true;
-  // No approvers yet: they are enrolled later, and until then the node approves nothing.
+  // Without approvers the node approves nothing until they are enrolled (default deny).
+  if (approvers.empty()) return c;
+  config::ApprovalPolicy policy;
+  policy.default_quorum.k = quorum;
+  for (const auto& a : approvers) {
+    config::ApproverConfig entry;
+    entry.id = a.id;
+    // Relative to the config's directory, so DIR can be moved as a whole.
+    entry.credential_file = "../approvers/" + a.id + ".json";
+    entry.credential = a.record;
+    c.approvers.push_back(std::move(entry));
+    policy.default_quorum.of.push_back(a.id);
+  }
+  c.approval_policy = std::move(policy);
   return c;
 }
 
@@ -120,6 +138,8 @@ int init_network_command(int argc, const char* const* argv, std::ostream& out, s
   uint32_t nodes = 0, threshold = 0, base_port = 7100;
   std::string dir_arg, rp_id = "localhost";
   std::vector<std::string> origins = {"http://localhost:8080"};
+  std::vector<std::string> approver_args;
+  uint32_t quorum = 0;
   bool json_output = false;
   app.add_option("--nodes", nodes, "number of nodes n")->required()->check(CLI::Range(1u, config::kMaxNetworkSize));
   app.add_option("--threshold", threshold, "nodes needed to sign t (1 <= t <= n)")->required()->check(CLI::Range(1u, config::kMaxNetworkSize));
@@ -128,6 +148,11 @@ int init_network_command(int argc, const char* const* argv, std::ostream& out, s
       ->capture_default_str()->check(CLI::Range(1u, 65000u));
   app.add_option("--rp-id", rp_id, "WebAuthn relying-party id")->capture_default_str();
   app.add_option("--origin", origins, "allowed WebAuthn origin (repeat for several)")->capture_default_str();
+  app.add_option("--approver", approver_args,
+                 "ID=RECORD_FILE: an approver and their passkey's credential record (custos approver create "
+                 "--record-out); repeat for each. Their passkeys must use --rp-id and one of the --origin values");
+  auto* quorum_opt = app.add_option("--quorum", quorum, "approvals needed per signature, K of the approvers (default: all)")
+                         ->check(CLI::Range(1u, config::kMaxNetworkSize));
   app.add_flag("--json", json_output, "print the summary as JSON");
   try {
     app.parse(argc, argv);
@@ -153,6 +178,19 @@ int init_network_command(int argc, const char* const* argv, std::ostream& out, s
       err << "custos init-network: --origin " << o << ": " << *problem << "\n";
       return 2;
     }
+  }
+
+  // Every record is read and checked before anything is written.
+  auto approvers = load_approver_records(approver_args, "custos init-network", err);
+  if (!approvers) return 2;
+  if (!quorum_opt->empty() && approvers->empty()) {
+    err << "custos init-network: --quorum needs --approver\n";
+    return 2;
+  }
+  if (quorum_opt->empty()) quorum = static_cast<uint32_t>(approvers->size());
+  if (quorum > approvers->size()) {
+    err << "custos init-network: --quorum " << quorum << " exceeds the " << approvers->size() << " approvers given\n";
+    return 2;
   }
 
   const fs::path root(dir_arg);
@@ -181,9 +219,20 @@ int init_network_command(int argc, const char* const* argv, std::ostream& out, s
     files.push_back(f);
   }
 
+  if (!approvers->empty()) {
+    // Public records (0644 in a 0755 directory): the nodes only need to read them.
+    const fs::path approver_dir = root / "approvers";
+    if (::mkdir(approver_dir.c_str(), 0755) != 0)
+      return fail(invalid_argument("cannot create directory " + approver_dir.string() + ": " + std::strerror(errno)));
+    for (const auto& a : *approvers) {
+      const std::string text = passkey::credential_record_to_json(a.record) + "\n";
+      if (Status st = write_new_file(approver_dir / (a.id + ".json"), text); !st.ok()) return fail(st);
+    }
+  }
+
   std::vector<config::NodeConfig> loaded;
   for (const auto& f : files) {
-    const auto cfg = build_config(f.id, nodes, threshold, base_port, rp_id, origins, files);
+    const auto cfg = build_config(f.id, nodes, threshold, base_port, rp_id, origins, files, *approvers, quorum);
     const fs::path path = f.dir / "node.yaml";
     if (Status st = write_new_file(path, config::render_node_config(cfg)); !st.ok()) return fail(st);
     // What we wrote must be what a node will accept.
@@ -199,6 +248,10 @@ int init_network_command(int argc, const char* const* argv, std::ostream& out, s
     j["threshold"] = threshold;
     j["rp_id"] = rp_id;
     j["origins"] = origins;
+    j["approvers"] = nlohmann::json::array();
+    for (const auto& a : *approvers)
+      j["approvers"].push_back({{"id", a.id}, {"credential_file", fs::absolute(root / "approvers" / (a.id + ".json")).lexically_normal().string()}});
+    j["quorum"] = quorum;
     j["nodes"] = nlohmann::json::array();
     for (size_t i = 0; i < files.size(); ++i) {
       j["nodes"].push_back({{"id", files[i].id},
@@ -218,9 +271,19 @@ int init_network_command(int argc, const char* const* argv, std::ostream& out, s
           << "    curve public key   " << config::curve_key_to_z85(files[i].keys.curve_public_key) << "\n"
           << "    ed25519 public key " << config::hex32(files[i].keys.ed25519_public_key) << "\n";
     }
-    out << "secret keys (curve.key, ed25519.key, kek.key; mode 0600) stay in each node's directory.\n"
-           "no approvers are configured yet: the nodes will approve no signing intent until approvers and an\n"
-           "approval_policy are added to every node.yaml.\n";
+    out << "secret keys (curve.key, ed25519.key, kek.key; mode 0600) stay in each node's directory.\n";
+    if (approvers->empty()) {
+      out << "no approvers are configured yet: the nodes will approve no signing intent until approvers and an\n"
+             "approval_policy are added to every node.yaml.\n";
+    } else {
+      out << "approvers:";
+      for (const auto& a : *approvers) out << " " << a.id;
+      out << " (records in " << (root / "approvers").string() << "); every signature needs " << quorum << " of "
+          << approvers->size() << " approvals.\n"
+          << "their passkeys must be for relying party " << rp_id << " and one of the origins";
+      for (const auto& o : origins) out << " " << o;
+      out << ".\n";
+    }
   }
   return 0;
 }

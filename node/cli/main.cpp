@@ -19,6 +19,10 @@ constexpr Command kCommands[] = {
     {"keygen", "generate a threshold key on all nodes", custos::cli::keygen_command},
     {"key", "key show KEY_ID: public key, xpub, Bitcoin and Ethereum addresses", custos::cli::key_command},
     {"status", "a node's health and peer connections", custos::cli::status_command},
+    {"approver", "approver create: a software passkey for tests and demos", custos::cli::approver_command},
+    {"intent", "intent create: a signing intent and its WebAuthn challenge", custos::cli::intent_command},
+    {"approve", "approve an intent with a software passkey", custos::cli::approve_command},
+    {"sign", "submit an intent and its approvals; print the verified signature", custos::cli::sign_command},
 };
 
 void usage(std::ostream& os) {

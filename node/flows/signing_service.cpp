@@ -71,9 +71,11 @@ Digest32 sign_session_id(const Digest32& request_id, const Digest32& presignatur
 // This node's decision on one request, made once.
 struct SigningService::Decision {
   PartyIndex coordinator = 0;
-  bool approved = false;
-  std::string reason;  // why refused
+  bool approved = false;   // the approvals verified (and, once committed, were recorded)
+  bool committed = false;  // nonce spent and counters advanced in this node's store
+  std::string reason;      // why refused
   int64_t expires_at = 0;
+  GateDecision gate;       // what commit() records
   // Filled when approved: what this node signs, from its own parse of the intent (never from the
   // coordinator's word).
   std::shared_ptr<const KeyShare> share;
@@ -232,7 +234,7 @@ std::vector<PartyIndex> SigningService::connected_parties(const KeyShare& share)
   return out;
 }
 
-std::shared_ptr<SigningService::Decision> SigningService::decide(const SignRequest& r, PartyIndex coordinator) {
+std::shared_ptr<SigningService::Decision> SigningService::evaluate(const SignRequest& r, PartyIndex coordinator) {
   // One gate at a time: two relays of the same request (or a relay racing the API) must not both
   // pass before either records its decision.
   std::lock_guard<std::mutex> gate_lock(gate_mu_);
@@ -266,9 +268,10 @@ std::shared_ptr<SigningService::Decision> SigningService::decide(const SignReque
     if (!policy) return "this node has no approval_policy: it approves no intent (default deny)";
     std::vector<Approval> approvals;
     for (const SignRequest::Approval& a : r.approvals) approvals.push_back(Approval{a.approver, a.assertion_json});
-    auto g = check_approvals(gate_config(), *policy, *intent, approvals, now_unix(), *s_.store);
+    auto g = evaluate_approvals(gate_config(), *policy, *intent, approvals, now_unix(), *s_.store);
     if (!g.ok()) return "gate error: " + g.status().message();
     if (!g->approved) return g->reason;
+    d->gate = std::move(g).value();
     auto derived = s_.keys->derivations().derive(**share, std::vector<uint32_t>(intent->derivation_path().begin(),
                                                                                 intent->derivation_path().end()));
     if (!derived.ok()) return "derivation path: " + derived.status().message();
@@ -280,6 +283,9 @@ std::shared_ptr<SigningService::Decision> SigningService::decide(const SignReque
     return "";
   }();
   std::lock_guard<std::mutex> lock(mu_);
+  // Only approvals are remembered: a refusal commits nothing, so the client may submit the same intent
+  // again with the missing approvals.
+  if (!d->approved) return d;
   decisions_[r.request_id] = d;
   if (decisions_.size() % kPruneEvery == 0) {
     const int64_t now = now_unix();
@@ -289,6 +295,20 @@ std::shared_ptr<SigningService::Decision> SigningService::decide(const SignReque
     }
   }
   return d;
+}
+
+void SigningService::commit(Decision& d, NodeStore::ApprovalTake* take) {
+  Status st = commit_approval_decision(d.gate, *s_.store, now_unix(), take);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!st.ok()) {
+    d.approved = false;
+    d.reason = "gate error: " + st.message();
+  } else if (!d.gate.approved) {
+    d.approved = false;
+    d.reason = d.gate.reason;  // a replay or a counter race found under the write lock
+  } else {
+    d.committed = true;
+  }
 }
 
 void SigningService::reply(PartyIndex to, const Digest32& request_id, uint32_t attempt, ReplyStatus status,
@@ -308,7 +328,20 @@ void SigningService::handle_sign_request(const protocol::Message& m) {
   if (!r.ok()) return log("sign request from node " + std::to_string(m.from) + " refused: " + r.status().message());
   if (r->request_id != m.session_id) return log("sign request from node " + std::to_string(m.from) + " refused: ids differ");
   const PartyIndex self = s_.config->node_id;
-  std::shared_ptr<Decision> d = decide(*r, m.from);
+  std::shared_ptr<Decision> d = evaluate(*r, m.from);
+  // First sight of an approved request: record the approval, and take the named presignature for this
+  // node's part of the attempt in the same transaction (one fsync on the signing path).
+  std::optional<NodeStore::ApprovalTake> take;
+  if (d->approved && !d->committed) {
+    const bool first_attempt_here = contains(r->signers, self) && r->presignature_id != Digest32{};
+    if (first_attempt_here) {
+      take.emplace();
+      take->key_id = d->share->key_id;
+      take->filter.signers = &r->signers;
+      take->filter.id = &r->presignature_id;
+    }
+    commit(*d, take ? &*take : nullptr);
+  }
   if (!d->approved) {
     log("request " + short_id(r->request_id) + " from node " + std::to_string(m.from) + " refused: " + d->reason);
     return reply(m.from, r->request_id, r->attempt, ReplyStatus::kRefused, d->reason);
@@ -336,6 +369,10 @@ void SigningService::handle_sign_request(const protocol::Message& m) {
   a->tweak = d->tweak;
   a->derived_key = d->derived_key;
   a->deadline = Clock::now() + std::chrono::seconds(s_.config->timeouts.sign_deadline_seconds);
+  if (take) {
+    if (!take->taken) return finish_attempt(a, std::nullopt, take->status.message(), {});
+    return start_attempt(a, std::move(take->taken));
+  }
   start_attempt(a, std::nullopt);
 }
 
@@ -507,7 +544,18 @@ void SigningService::on_reply(protocol::Message m) {
   c->cv.notify_all();
 }
 
-void SigningService::plan_attempt(Coordination& c, std::vector<PartyIndex>& signers, std::optional<Presignature>& taken) {
+bool SigningService::claim(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return claimed_.insert(id).second;
+}
+
+void SigningService::unclaim(const Digest32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  claimed_.erase(id);
+}
+
+void SigningService::plan_attempt(Coordination& c, std::vector<PartyIndex>& signers, std::optional<Presignature>& taken,
+                                  std::optional<Digest32>* peek_only) {
   const PartyIndex self = s_.config->node_id;
   const KeyShare& share = *c.share;
   std::vector<PartyIndex> candidates;
@@ -516,6 +564,7 @@ void SigningService::plan_attempt(Coordination& c, std::vector<PartyIndex>& sign
   }
   signers.clear();
   taken.reset();
+  if (peek_only) peek_only->reset();
   if (candidates.size() < share.threshold) return;
   // A pooled presignature this node owns, for a signer set of candidates.
   auto sets = s_.store->presignature_signer_sets(share.key_id);
@@ -525,8 +574,25 @@ void SigningService::plan_attempt(Coordination& c, std::vector<PartyIndex>& sign
           !std::all_of(set.begin(), set.end(), [&](PartyIndex p) { return contains(candidates, p); })) {
         continue;
       }
-      NodeStore::PresignatureFilter f{&set, nullptr,
-                                      [&set, self](const Digest32& id) { return owns_presignature(id, set, self); }};
+      // Not one that another request's first attempt has chosen and not taken yet. (A snapshot: the
+      // claim below is what makes the choice exclusive.)
+      std::set<Digest32> claimed;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        claimed = claimed_;
+      }
+      NodeStore::PresignatureFilter f{&set, nullptr, [&set, self, &claimed](const Digest32& id) {
+                                        return owns_presignature(id, set, self) && !claimed.count(id);
+                                      }};
+      if (peek_only) {
+        auto id = s_.store->peek_presignature(share.key_id, f);
+        if (id.ok() && claim(*id)) {
+          signers = set;
+          *peek_only = *id;
+          return;
+        }
+        continue;
+      }
       auto p = s_.store->take_presignature(share.key_id, now_ms(), f);
       if (p.ok()) {
         signers = set;
@@ -619,7 +685,8 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
   };
   const auto deadline_s = std::chrono::seconds(s_.config->timeouts.sign_deadline_seconds);
 
-  std::shared_ptr<Decision> own = decide(c->request, self);
+  // The gate's checks here (nothing committed yet): a refused request costs no presignature.
+  std::shared_ptr<Decision> own = evaluate(c->request, self);
   if (!own->approved) {
     // Refused here. Every node still judges the request itself, so the client learns each verdict.
     std::unique_lock<std::mutex> lock(c->mu);
@@ -639,11 +706,12 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
   for (uint32_t attempt = 0; attempt < max_attempts; ++attempt) {
     std::vector<PartyIndex> signers;
     std::optional<Presignature> taken;
+    std::optional<Digest32> chosen;  // attempt 0: the pooled presignature, taken with the approval commit
     {
       std::lock_guard<std::mutex> lock(c->mu);
       c->attempt = attempt;
       c->failed.clear();
-      plan_attempt(*c, signers, taken);
+      plan_attempt(*c, signers, taken, attempt == 0 ? &chosen : nullptr);
     }
     if (signers.empty()) {
       std::lock_guard<std::mutex> lock(c->mu);
@@ -655,8 +723,8 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
     a->coordinator = self;
     a->number = attempt;
     a->signers = signers;
-    a->presignature_id = taken ? taken->id : Digest32{};
-    const bool pooled = taken.has_value();
+    a->presignature_id = taken ? taken->id : chosen.value_or(Digest32{});
+    const bool pooled = taken.has_value() || chosen.has_value();
     a->share = own->share;
     a->digest = own->digest;
     a->tweak = own->tweak;
@@ -675,7 +743,34 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
     if (attempt > 0) count(&Counters::attempts_retried);
     // The first relay reaches every party (each judges the request); a retry only the new signers.
     relay(attempt == 0 ? c->share->parties : signers);
-    start_attempt(a, std::move(taken));
+    if (attempt == 0) {
+      // This node's approval is recorded (with the chosen presignature taken in the same transaction)
+      // while the others check theirs; only then does this node sign.
+      std::optional<NodeStore::ApprovalTake> take;
+      if (chosen) {
+        take.emplace();
+        take->key_id = own->share->key_id;
+        take->filter.signers = &a->signers;
+        take->filter.id = &*chosen;
+      }
+      commit(*own, take ? &*take : nullptr);
+      if (chosen) unclaim(*chosen);
+      if (!own->approved) {
+        // A replay or counter race found under the write lock: the relayed attempt dies at its deadline.
+        std::lock_guard<std::mutex> lock(c->mu);
+        c->refused[self] = own->reason;
+        resp.refusals = refusals();
+        count(&Counters::refused);
+        return fail(403, "refused by node " + std::to_string(self) + ": " + own->reason);
+      }
+      if (take && !take->taken) {
+        finish_attempt(a, std::nullopt, take->status.message(), {});
+      } else {
+        start_attempt(a, take ? std::move(take->taken) : std::nullopt);
+      }
+    } else {
+      start_attempt(a, std::move(taken));
+    }
     std::unique_lock<std::mutex> lock(c->mu);
     c->cv.wait(lock, [&] { return c->own_done || c->stopping; });
     if (c->stopping && !c->own_done) return fail(503, "node stopping");

@@ -8,8 +8,9 @@
 //     (intent bytes + approvals, attempt 0, the proposed signers and pooled
 //     presignature) to every other party of the key. Every node runs the gate
 //     itself, commits the intent nonce, and answers approved / refused with the
-//     reason. A node decides a request once: a relay of the same request by
-//     another coordinator is refused as a replay.
+//     reason. A node approves a request once: a relay of an approved request
+//     by another coordinator is refused as a replay. A refusal records
+//     nothing, so the same intent may come back with the missing approvals.
 //  2. The proposed signers (t, the coordinator among them, chosen among the
 //     connected parties) take the named presignature from their pools — marked
 //     used in a committed transaction first — or, when the coordinator has none,
@@ -33,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -123,9 +125,12 @@ class SigningService {
   struct Attempt;
   struct Coordination;
 
-  // The gate at this node, once per request id; later calls return the same decision (or refuse a
-  // different coordinator's relay as a replay).
-  std::shared_ptr<Decision> decide(const SignRequest& r, protocol::PartyIndex coordinator);
+  // The gate's checks at this node, once per request id (read-only: nothing is committed); later calls
+  // return the same decision, and a different coordinator's relay is refused as a replay.
+  std::shared_ptr<Decision> evaluate(const SignRequest& r, protocol::PartyIndex coordinator);
+  // Records an approved decision (nonce spent, counters advanced), optionally taking the attempt's
+  // presignature in the same transaction. Nothing is signed for a request before this succeeded.
+  void commit(Decision& d, NodeStore::ApprovalTake* take);
   // Runs this node's part of one attempt; the outcome reaches finish_attempt.
   void start_attempt(std::shared_ptr<Attempt> a, std::optional<Presignature> taken);
   void start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<const Presignature> presig);
@@ -137,7 +142,13 @@ class SigningService {
   GateConfig gate_config() const;
   std::optional<ApprovalPolicy> approval_policy(const Digest32& key_id) const;
   // The signer set and (when pooled) presignature for an attempt of `c`.
-  void plan_attempt(Coordination& c, std::vector<protocol::PartyIndex>& signers, std::optional<Presignature>& taken);
+  // With `peek_only`, the pooled presignature is chosen and claimed but not taken (the first attempt
+  // takes it together with the approval commit).
+  void plan_attempt(Coordination& c, std::vector<protocol::PartyIndex>& signers, std::optional<Presignature>& taken,
+                    std::optional<Digest32>* peek_only);
+  // Presignature ids chosen by a running attempt 0 and not yet taken: no other request picks them.
+  bool claim(const Digest32& id);
+  void unclaim(const Digest32& id);
   std::vector<protocol::PartyIndex> connected_parties(const KeyShare& share) const;
 
   void post(std::function<void()> job);
@@ -149,6 +160,7 @@ class SigningService {
   mutable std::mutex mu_;
   std::map<Digest32, std::shared_ptr<Decision>> decisions_;
   std::map<Digest32, std::shared_ptr<Coordination>> coordinating_;
+  std::set<Digest32> claimed_;
   Counters counters_;
   bool stopping_ = false;
 

@@ -34,6 +34,27 @@ Status check_policy(const GateConfig& config, const ApprovalPolicy& policy) {
 Result<GateDecision> check_approvals(const GateConfig& config, const ApprovalPolicy& policy,
                                      const SigningIntent& intent, const std::vector<Approval>& approvals,
                                      int64_t now_unix, NodeStore& store) {
+  ASSIGN_OR_RETURN(GateDecision d, evaluate_approvals(config, policy, intent, approvals, now_unix, store));
+  if (d.approved) RETURN_IF_ERROR(commit_approval_decision(d, store, now_unix));
+  return d;
+}
+
+Status commit_approval_decision(GateDecision& d, NodeStore& store, int64_t now_unix, NodeStore::ApprovalTake* take) {
+  if (!d.approved) return failed_precondition("only an approved decision is committed");
+  // Committed before signing: the nonce is spent and the counters advance even if signing later fails.
+  Status committed = store.commit_approval(d.nonce, d.challenge, d.expires_at, d.counters, now_unix, take);
+  if (committed.code() == Code::kFailedPrecondition) {
+    d = refuse(std::move(d), committed.message());
+    return ok_status();
+  }
+  RETURN_IF_ERROR(committed);
+  d.committed = true;
+  return ok_status();
+}
+
+Result<GateDecision> evaluate_approvals(const GateConfig& config, const ApprovalPolicy& policy,
+                                        const SigningIntent& intent, const std::vector<Approval>& approvals,
+                                        int64_t now_unix, NodeStore& store) {
   RETURN_IF_ERROR(check_policy(config, policy));
   GateDecision d;
   d.required = policy.quorum;
@@ -102,11 +123,11 @@ Result<GateDecision> check_approvals(const GateConfig& config, const ApprovalPol
     return refuse(d, "approvals: " + std::to_string(d.counted) + " of " + std::to_string(policy.quorum) +
                          " required are valid");
   }
-  // Commit before signing: the nonce is spent and the counters advance even if signing later fails.
-  Status committed = store.commit_approval(nonce, challenge, expires, counters, now_unix);
-  if (committed.code() == Code::kFailedPrecondition) return refuse(d, committed.message());
-  RETURN_IF_ERROR(committed);
   d.approved = true;
+  d.nonce.assign(nonce.begin(), nonce.end());
+  d.challenge = challenge;
+  d.expires_at = expires;
+  d.counters = std::move(counters);
   return d;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,12 @@ struct GateDecision {
   uint32_t required = 0;
   std::vector<ApprovalVerdict> verdicts;
   std::string reason;  // for a refusal: one line naming the failed condition and each approval's verdict
+  // What commit_approval_decision records (filled when the approvals verified).
+  std::vector<uint8_t> nonce;
+  Digest32 challenge{};
+  int64_t expires_at = 0;
+  std::vector<NodeStore::CounterUpdate> counters;
+  bool committed = false;
 };
 
 // Checks the intent and its approvals. On approval, commits the intent's nonce and the counters to
@@ -69,5 +76,17 @@ struct GateDecision {
 Result<GateDecision> check_approvals(const GateConfig& config, const ApprovalPolicy& policy,
                                      const SigningIntent& intent, const std::vector<Approval>& approvals,
                                      int64_t now_unix, NodeStore& store);
+
+// The same in two steps, so a signer can commit the approval and take its presignature in ONE
+// transaction: evaluate (read-only: every check, including nonce freshness and counters) ...
+Result<GateDecision> evaluate_approvals(const GateConfig& config, const ApprovalPolicy& policy,
+                                        const SigningIntent& intent, const std::vector<Approval>& approvals,
+                                        int64_t now_unix, NodeStore& store);
+// ... then commit an approved decision (nonce spent, counters advanced; with `take`, that presignature is
+// taken in the same transaction, see NodeStore::commit_approval). A replay or counter race found under
+// the write lock turns the decision into a refusal (not an error). Nothing may be signed for an
+// intent whose decision is not committed.
+Status commit_approval_decision(GateDecision& d, NodeStore& store, int64_t now_unix,
+                                NodeStore::ApprovalTake* take = nullptr);
 
 }  // namespace custos::node

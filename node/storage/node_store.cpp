@@ -480,13 +480,33 @@ Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_
 }
 
 Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_t now, const PresignatureFilter& filter) {
-  const std::vector<PartyIndex>* signers = filter.signers;
-  const Digest32* presignature_id = filter.id;
+  if (filter.signers) RETURN_IF_ERROR(check_signers(*filter.signers));
   std::lock_guard<std::mutex> lock(mu_);
-  if (signers) RETURN_IF_ERROR(check_signers(*signers));
   // BEGIN IMMEDIATE: the write lock is held from the SELECT to the COMMIT, so
   // no other connection can pick the same row in between.
   ASSIGN_OR_RETURN(Transaction tx, db_->begin_immediate());
+  Result<std::optional<Presignature>> taken = take_locked(key_id, now, filter, nullptr);
+  // A quarantined row is committed too (the next call moves on); nothing is committed on kNotFound.
+  if (taken.ok() || taken.status().code() != Code::kNotFound) RETURN_IF_ERROR(tx.commit());
+  // Only a successful COMMIT (durable: synchronous=FULL) releases the presignature to the caller.
+  if (!taken.ok()) return taken.status();
+  return std::move(**taken);
+}
+
+Result<Digest32> NodeStore::peek_presignature(const Digest32& key_id, const PresignatureFilter& filter) {
+  if (filter.signers) RETURN_IF_ERROR(check_signers(*filter.signers));
+  std::lock_guard<std::mutex> lock(mu_);
+  Digest32 id{};
+  ASSIGN_OR_RETURN(std::optional<Presignature> none, take_locked(key_id, 0, filter, &id));
+  (void)none;
+  return id;
+}
+
+Result<std::optional<Presignature>> NodeStore::take_locked(const Digest32& key_id, int64_t now,
+                                                           const PresignatureFilter& filter, Digest32* peek_only) {
+  if (filter.signers) RETURN_IF_ERROR(check_signers(*filter.signers));
+  const std::vector<PartyIndex>* signers = filter.signers;
+  const Digest32* presignature_id = filter.id;
   std::string sql = "SELECT seq, presig_id, signers, sealed FROM presignatures WHERE key_id = ?1 AND state = 0";
   if (signers) sql += " AND signers = ?2";
   if (presignature_id) sql += " AND presig_id = ?3";
@@ -517,6 +537,10 @@ Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_
     }
     seq = st.column_int64(0);
     const std::string where = row_name("presignatures", seq);
+    if (peek_only) {
+      RETURN_IF_ERROR(read_digest(st, 1, where, "presig_id", *peek_only));
+      return std::optional<Presignature>();
+    }
     // Decode everything before marking: a row that does not decode is
     // quarantined below rather than left to block the pool forever.
     decoded = [&]() -> Result<Presignature> {
@@ -542,7 +566,6 @@ Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_
     RETURN_IF_ERROR(q.bind_int64(1, seq));
     RETURN_IF_ERROR(q.bind_int64(2, now));
     RETURN_IF_ERROR(q.run());
-    RETURN_IF_ERROR(tx.commit());
     return decoded.status().with_context("presignature quarantined");
   }
   // Mark used and erase the ciphertext in the same transaction; the state
@@ -553,10 +576,7 @@ Result<Presignature> NodeStore::take_presignature(const Digest32& key_id, int64_
   RETURN_IF_ERROR(mark.bind_int64(2, now));
   RETURN_IF_ERROR(mark.run());
   if (db_->changes() != 1) return internal_error(row_name("presignatures", seq) + " changed under the write lock");
-  // Only a successful COMMIT (durable: synchronous=FULL) releases the
-  // presignature to the caller.
-  RETURN_IF_ERROR(tx.commit());
-  return decoded;
+  return std::optional<Presignature>(std::move(decoded).value());
 }
 
 Result<PresignatureState> NodeStore::presignature_state(const Digest32& presignature_id) {

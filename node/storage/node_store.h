@@ -139,6 +139,8 @@ class NodeStore {
     std::function<bool(const Digest32& id)> accept;
   };
   Result<Presignature> take_presignature(const Digest32& key_id, int64_t now, const PresignatureFilter& filter);
+  // The id take_presignature(filter) would take now, without taking it (kNotFound when none).
+  Result<Digest32> peek_presignature(const Digest32& key_id, const PresignatureFilter& filter);
   // Unused presignatures of a key per signer set, ordered by the set's text ("1,2,3").
   Result<std::vector<std::pair<std::vector<PartyIndex>, uint64_t>>> presignature_signer_sets(const Digest32& key_id);
   // The state of a presignature id, or kNotFound if it was never stored.
@@ -172,8 +174,17 @@ class NodeStore {
     std::vector<uint8_t> credential_id;
     uint32_t sign_count = 0;
   };
+  // With `take`, the same transaction also takes a presignature of take->key_id matching take->filter
+  // (as take_presignature would) into take->taken; if none matches, the approval still commits and
+  // take->status says why none was taken.
+  struct ApprovalTake {
+    Digest32 key_id{};
+    PresignatureFilter filter;
+    std::optional<Presignature> taken;
+    Status status;
+  };
   Status commit_approval(std::span<const uint8_t> nonce, const Digest32& challenge, int64_t expires_at,
-                         const std::vector<CounterUpdate>& counters, int64_t now);
+                         const std::vector<CounterUpdate>& counters, int64_t now, ApprovalTake* take = nullptr);
   // Whether a nonce was already used by an approved intent.
   Result<bool> intent_nonce_used(std::span<const uint8_t> nonce);
   // Forgets used nonces of intents that expired before `now` (they are refused by expiry anyway).
@@ -197,6 +208,11 @@ class NodeStore {
   Result<SecretBytes> get_sealed(const char* table, const char* kind, const Digest32& key_id,
                                  const Digest32* epoch, Digest32& epoch_out, int64_t& seq_out);
   Result<std::optional<Digest32>> current_epoch(const char* table, const Digest32& key_id);
+  // take_presignature's body: mu_ held and a write transaction open (committed by the caller; a row
+  // that does not decode is quarantined in it and reported).
+  // With `peek_only`, only the id that would be taken is written there (nullopt returned).
+  Result<std::optional<Presignature>> take_locked(const Digest32& key_id, int64_t now, const PresignatureFilter& filter,
+                                                  Digest32* peek_only);
 
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;

@@ -39,7 +39,7 @@ Result<std::optional<uint32_t>> NodeStore::approver_sign_count(const std::string
 }
 
 Status NodeStore::commit_approval(std::span<const uint8_t> nonce, const Digest32& challenge, int64_t expires_at,
-                                  const std::vector<CounterUpdate>& counters, int64_t now) {
+                                  const std::vector<CounterUpdate>& counters, int64_t now, ApprovalTake* take) {
   if (nonce.size() < 16 || nonce.size() > 64) return invalid_argument("intent nonce must be 16..64 bytes");
   for (const CounterUpdate& c : counters) RETURN_IF_ERROR(check_credential_key(c.approver, c.credential_id));
   std::lock_guard<std::mutex> lock(mu_);
@@ -75,6 +75,13 @@ Status NodeStore::commit_approval(std::span<const uint8_t> nonce, const Digest32
     RETURN_IF_ERROR(up.bind_int64(3, c.sign_count));
     RETURN_IF_ERROR(up.bind_int64(4, now));
     RETURN_IF_ERROR(up.run());
+  }
+  if (take) {
+    // The presignature for the first attempt, in the same transaction: one fsync for both. (`now` is
+    // in seconds here; the pool keeps milliseconds.)
+    Result<std::optional<Presignature>> p = take_locked(take->key_id, now * 1000, take->filter, nullptr);
+    take->status = p.ok() ? ok_status() : p.status();
+    if (p.ok()) take->taken = std::move(*p);
   }
   return tx.commit();
 }

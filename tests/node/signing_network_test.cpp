@@ -60,14 +60,17 @@ TEST_CASE("signing network: approved intents are signed, unapproved or wrong-ori
     }
   }
 
-  // Approved by one approver only: every node refuses, each saying why.
+  // Approved by one approver only: every node refuses, each saying why. A refusal records nothing: the
+  // same intent, sent again with both approvals, is signed.
   {
-    const auto refused = refusals_of(net.post_sign(2, net.sign_body(net.intent(), {"alice"})));
+    const SigningIntent in = net.intent();
+    const auto refused = refusals_of(net.post_sign(2, net.sign_body(in, {"alice"})));
     REQUIRE(refused.size() == 3);
     for (const auto& [node, reason] : refused) {
       INFO("node " << node << ": " << reason);
       CHECK(reason.find("1 of 2") != std::string::npos);
     }
+    net.check_signature(parse_ok(net.post_sign(2, net.sign_body(in, {"alice", "bob"})), net, 2), in);
   }
   // An approval made on another origin: every node refuses it.
   {
