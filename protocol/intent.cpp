@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/hex.h"
+#include "crypto/hash.h"
 #include "crypto/passkey/base64url.h"
 #include "crypto/passkey/json_strict.h"
 #include "protocol/wire.h"
@@ -52,16 +54,7 @@ bool plain_decimal(const std::string& s) {
   return true;
 }
 
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-std::string to_hex(const std::string& bytes) {
-  std::string s;
-  for (unsigned char c : bytes) {
-    s += kHexDigits[c >> 4];
-    s += kHexDigits[c & 15];
-  }
-  return s;
-}
+std::string to_hex(const std::string& bytes) { return custos::to_hex(as_bytes(bytes)); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -1,5 +1,7 @@
 #include "crypto/passkey/credential_record.h"
 
+#include "crypto/hex.h"
+
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -13,17 +15,6 @@ namespace custos::passkey {
 namespace {
 
 Rejection bad(std::string message) { return reject(Reason::kMalformedResponse, "credential record: " + std::move(message)); }
-
-constexpr char kHex[] = "0123456789abcdef";
-
-std::string to_hex(std::span<const uint8_t> b) {
-  std::string s;
-  for (uint8_t v : b) {
-    s += kHex[v >> 4];
-    s += kHex[v & 15];
-  }
-  return s;
-}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -12,7 +12,7 @@
 #include "node/cli/cli_args.h"
 #include "node/cli/cli_files.h"
 #include "node/cli/commands.h"
-#include "node/cli/hex.h"
+#include "crypto/hex.h"
 #include "node/cli/intent_text.h"
 #include "protocol/intent.h"
 

@@ -3,7 +3,7 @@
 #include <ctime>
 
 #include "crypto/passkey/display.h"
-#include "node/cli/hex.h"
+#include "crypto/hex.h"
 
 namespace custos::cli {
 namespace {

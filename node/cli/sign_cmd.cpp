@@ -13,7 +13,7 @@
 #include "node/cli/api_client.h"
 #include "node/cli/cli_files.h"
 #include "node/cli/commands.h"
-#include "node/cli/hex.h"
+#include "crypto/hex.h"
 #include "protocol/intent.h"
 
 namespace custos::cli {

@@ -7,6 +7,7 @@
 
 #include "config/identity.h"
 #include "config/loader.h"
+#include "crypto/hex.h"
 #include "node/transport/identity.h"
 #include "protocol/intent.h"
 
@@ -16,16 +17,6 @@
 
 namespace custos::node {
 namespace {
-
-std::string to_hex(std::span<const uint8_t> b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s.push_back(d[x >> 4]);
-    s.push_back(d[x & 15]);
-  }
-  return s;
-}
 
 // The public summary of a key: everything a client needs for addresses and BIP-32 public derivation.
 nlohmann::json key_json(const cggmp21::KeyShare& share) {

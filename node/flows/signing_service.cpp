@@ -5,6 +5,7 @@
 #include <ctime>
 #include <set>
 
+#include "crypto/hex.h"
 #include "crypto/passkey/challenge.h"
 #include "crypto/transcript.h"
 #include "protocol/cggmp21/presign.h"
@@ -25,28 +26,14 @@ int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string hex(std::span<const uint8_t> b) {
-  static constexpr char d[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += d[x >> 4];
-    s += d[x & 15];
-  }
-  return s;
-}
-
-std::string short_id(const Digest32& d) { return hex(std::span(d.data(), 6)); }
+std::string short_id(const Digest32& d) { return to_hex(std::span(d.data(), 6)); }
 
 // A key id in an intent: 64 hex digits (either case).
 std::optional<Digest32> parse_key_id(const std::string& text) {
-  if (text.size() != 64) return std::nullopt;
+  auto bytes = from_hex(text);
+  if (!bytes || bytes->size() != 32) return std::nullopt;
   Digest32 out{};
-  for (size_t i = 0; i < 64; ++i) {
-    const char c = text[i];
-    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-    if (v < 0) return std::nullopt;
-    out[i / 2] = static_cast<uint8_t>(out[i / 2] << 4 | v);
-  }
+  std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
 }
 

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "crypto/ecdsa.h"
-#include "node/cli/hex.h"
+#include "crypto/hex.h"
 #include "protocol/intent.h"
 #include "tests/node/cli_fixture.h"
 #include "tests/node/store_fixture.h"
@@ -60,7 +60,7 @@ class FakeNode {
   std::string last_request_;
 };
 
-std::vector<uint8_t> digest_bytes() { return *cli::from_hex(kDigestHex); }
+std::vector<uint8_t> digest_bytes() { return *custos::from_hex(kDigestHex); }
 
 // A low-s ECDSA signature of the digest under a fresh key, in the node's answer format.
 nlohmann::json signature_answer(uint64_t seed) {
@@ -77,12 +77,12 @@ nlohmann::json signature_answer(uint64_t seed) {
   const auto r = sig.r.to_bytes(), s = sig.s.to_bytes();
   return {{"request_id", std::string(32, 'a')},
           {"key_id", std::string(64, 'b')},
-          {"public_key", cli::to_hex(pk_bytes)},
+          {"public_key", custos::to_hex(pk_bytes)},
           {"digest", kDigestHex},
-          {"r", cli::to_hex(r)},
-          {"s", cli::to_hex(s)},
+          {"r", custos::to_hex(r)},
+          {"s", custos::to_hex(s)},
           {"recovery_id", sig.recovery_id},
-          {"der", cli::to_hex(sig.der())},
+          {"der", custos::to_hex(sig.der())},
           {"signers", nlohmann::json::array({1, 3})},
           {"attempts", 1}};
 }
@@ -152,8 +152,8 @@ TEST_CASE("cli sign: a signature that does not check out is refused", "[cli][sig
       {"another key", [](nlohmann::json& j) { j["public_key"] = signature_answer(3)["public_key"]; }, "does not verify"},
       {"high s",
        [](nlohmann::json& j) {
-         auto s = Scalar::from_bytes(*cli::from_hex(j["s"].get<std::string>()));
-         j["s"] = cli::to_hex((-*s).to_bytes());
+         auto s = Scalar::from_bytes(*custos::from_hex(j["s"].get<std::string>()));
+         j["s"] = custos::to_hex((-*s).to_bytes());
        },
        "does not verify"},
       {"der of something else", [](nlohmann::json& j) { j["der"] = "3006020101020101"; }, "der"},

@@ -18,6 +18,7 @@
 
 #include "crypto/bip32.h"
 #include "crypto/ecdsa.h"
+#include "crypto/hex.h"
 #include "crypto/passkey/challenge.h"
 #include "crypto/rng.h"
 #include "protocol/intent.h"
@@ -39,20 +40,13 @@ struct NetworkOptions {
   bool counters = true;
 };
 
-inline std::string hex_of(std::span<const uint8_t> b) {
-  static constexpr char d[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += d[x >> 4];
-    s += d[x & 15];
-  }
-  return s;
-}
+inline std::string hex_of(std::span<const uint8_t> b) { return to_hex(b); }
 
+// Hex from a node's answer (the test fails on bad hex rather than reading garbage).
 inline std::vector<uint8_t> bytes_of_hex(const std::string& h) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  return out;
+  auto bytes = from_hex(h);
+  REQUIRE(bytes.has_value());
+  return *bytes;
 }
 
 class LocalNetwork {

@@ -1,5 +1,5 @@
-// Hex text for the `custos` commands: digests, raw transactions and signatures are hex on the command
-// line and in the node's answers. Decoding accepts either case (people paste both); encoding is lower case.
+// Hex text for ids, digests and signatures in logs, JSON answers and the command line. Encoding is
+// lower case; decoding accepts either case (people paste both) and refuses odd lengths and non-hex.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace custos::cli {
+namespace custos {
 
 inline std::string to_hex(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -41,4 +41,4 @@ inline std::optional<std::vector<uint8_t>> from_hex(std::string_view text) {
   return out;
 }
 
-}  // namespace custos::cli
+}  // namespace custos
