@@ -158,7 +158,7 @@ Status PresignPool::presign_and_store(const std::shared_ptr<const KeyShare>& sha
     if (p.abort) {
       for (PartyIndex c : p.abort->culprits) culprits += (culprits.empty() ? "" : ",") + std::to_string(c);
       AbortRecord rec{cggmp21::presign_ssid(cggmp21::PresignConfig{*id.output, share, aux, signers}), cggmp21::kPresignProtocol,
-                      p.abort->culprits, p.abort->reason, {}, now_ms()};
+                      p.abort->culprits, p.abort->reason, encode_abort_evidence(p.abort->evidence), now_ms()};
       Status logged = s_.store->log_abort(rec);
       if (!logged.ok()) log("abort log: " + logged.message());
     }

@@ -391,7 +391,8 @@ void SigningService::start_attempt(std::shared_ptr<Attempt> a, std::optional<Pre
   opts.on_done = [this, a, aux_info](SessionOutcome<Digest32> o) {
     post([this, a, aux_info, o = std::move(o)]() mutable {
       if (!o.output) {
-        return finish_attempt(a, std::nullopt, "joint session id: " + o.abort->reason, o.abort->culprits);
+        return finish_attempt(a, std::nullopt, "joint session id: " + o.abort->reason, o.abort->culprits,
+                              encode_abort_evidence(o.abort->evidence));
       }
       OsRng rng;
       cggmp21::PresignConfig pc{*o.output, a->share, aux_info, a->signers};
@@ -403,7 +404,10 @@ void SigningService::start_attempt(std::shared_ptr<Attempt> a, std::optional<Pre
       RunOptions<Presignature> popts;
       popts.on_done = [this, a](SessionOutcome<Presignature> po) {
         post([this, a, po = std::move(po)]() mutable {
-          if (!po.output) return finish_attempt(a, std::nullopt, "presign: " + po.abort->reason, po.abort->culprits);
+          if (!po.output) {
+            return finish_attempt(a, std::nullopt, "presign: " + po.abort->reason, po.abort->culprits,
+                                  encode_abort_evidence(po.abort->evidence));
+          }
           start_sign(a, std::make_shared<const Presignature>(std::move(*po.output)));
         });
       };
@@ -426,7 +430,10 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
   opts.priority = Priority::kUrgent;
   opts.on_done = [this, a](SessionOutcome<cggmp21::SignOutput> o) {
     post([this, a, o = std::move(o)]() mutable {
-      if (!o.output) return finish_attempt(a, std::nullopt, "online signing: " + o.abort->reason, o.abort->culprits);
+      if (!o.output) {
+        return finish_attempt(a, std::nullopt, "online signing: " + o.abort->reason, o.abort->culprits,
+                              encode_abort_evidence(o.abort->evidence));
+      }
       SignResult r;
       r.key_id = a->share->key_id;
       r.public_key = o.output->public_key;
@@ -441,7 +448,7 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
 }
 
 void SigningService::finish_attempt(const std::shared_ptr<Attempt>& a, std::optional<SignResult> result,
-                                    std::string error, std::vector<PartyIndex> culprits) {
+                                    std::string error, std::vector<PartyIndex> culprits, std::vector<uint8_t> evidence) {
   std::optional<Digest32> session;
   std::string protocol_name;
   {
@@ -478,6 +485,7 @@ void SigningService::finish_attempt(const std::shared_ptr<Attempt>& a, std::opti
     rec.protocol = protocol_name.empty() ? std::string(cggmp21::kSignProtocol) : protocol_name;
     rec.culprits = culprits;
     rec.reason = error;
+    rec.evidence = std::move(evidence);
     rec.timestamp = now_ms();
     Status logged = s_.store->log_abort(rec);
     if (!logged.ok()) log("abort log: " + logged.message());

@@ -134,8 +134,10 @@ class SigningService {
   // Runs this node's part of one attempt; the outcome reaches finish_attempt.
   void start_attempt(std::shared_ptr<Attempt> a, std::optional<Presignature> taken);
   void start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<const Presignature> presig);
+  // Logs the outcome (signature, or abort with culprits and the signed envelopes proving the blame) and
+  // tells the coordinator.
   void finish_attempt(const std::shared_ptr<Attempt>& a, std::optional<SignResult> result, std::string error,
-                      std::vector<protocol::PartyIndex> culprits);
+                      std::vector<protocol::PartyIndex> culprits, std::vector<uint8_t> evidence = {});
   void handle_sign_request(const protocol::Message& m);
   void reply(protocol::PartyIndex to, const Digest32& request_id, uint32_t attempt, ReplyStatus status,
              const std::string& detail);

@@ -1,5 +1,7 @@
 #include "node/storage/node_store.h"
 
+#include "crypto/codec.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -196,6 +198,27 @@ constexpr const char* kSignatureColumns =
 std::string encode_signers(const std::vector<PartyIndex>& signers) { return encode_parties(signers); }
 
 Result<std::vector<PartyIndex>> decode_signers(std::string_view text) { return parse_parties(text, false, true); }
+
+std::vector<uint8_t> encode_abort_evidence(const std::vector<protocol::Message>& evidence) {
+  Writer w;
+  w.u32(static_cast<uint32_t>(evidence.size()));
+  for (const protocol::Message& m : evidence) w.bytes(protocol::encode_envelope(m));
+  return w.take();
+}
+
+Result<std::vector<protocol::Message>> decode_abort_evidence(std::span<const uint8_t> bytes) {
+  Reader in(bytes, "abort evidence");
+  ASSIGN_OR_RETURN(uint32_t n, in.u32());
+  if (n > 4096) return malformed("abort evidence with " + std::to_string(n) + " messages");
+  std::vector<protocol::Message> out;
+  for (uint32_t i = 0; i < n; ++i) {
+    ASSIGN_OR_RETURN(std::vector<uint8_t> env, in.bytes(protocol::kMaxPayloadBytes + 4096));
+    ASSIGN_OR_RETURN(protocol::Message m, protocol::decode_envelope(env));
+    out.push_back(std::move(m));
+  }
+  RETURN_IF_ERROR(in.finish());
+  return out;
+}
 
 const char* presignature_state_name(PresignatureState s) {
   switch (s) {

@@ -220,6 +220,11 @@ class NodeStore {
   std::string path_;
 };
 
+// The evidence of an abort as the abort log stores it: the signed envelopes that prove the blame
+// (u32 count, then each envelope length-prefixed; decode_envelope reads each back).
+std::vector<uint8_t> encode_abort_evidence(const std::vector<protocol::Message>& evidence);
+Result<std::vector<protocol::Message>> decode_abort_evidence(std::span<const uint8_t> bytes);
+
 // Shared by the pool and its tests: "1,2,5".
 std::string encode_signers(const std::vector<PartyIndex>& signers);
 // Strict parse of encode_signers' output (ascending, non-zero, no blanks).

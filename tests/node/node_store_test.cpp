@@ -441,3 +441,28 @@ TEST_CASE("store: backup_to makes a consistent copy with no usable presignatures
   CHECK(NodeStore::open(backup, KekSource::from_key_file(other_key)).status().message() ==
         "wrong key-encryption key for " + backup);
 }
+
+TEST_CASE("store: abort evidence keeps the signed envelopes that prove the blame", "[storage][store]") {
+  protocol::Message m;
+  m.protocol = "cggmp21/sign";
+  m.session_id.fill(5);
+  m.round = 1;
+  m.from = 3;
+  m.seq = 7;
+  m.payload = {1, 2, 3};
+  m.signature.assign(64, 0x42);
+  protocol::Message p2p = m;
+  p2p.kind = protocol::Kind::kP2P;
+  p2p.to = 2;
+  const auto bytes = node::encode_abort_evidence({m, p2p});
+  auto back = node::decode_abort_evidence(bytes);
+  REQUIRE(back.ok());
+  REQUIRE(back->size() == 2);
+  CHECK((*back)[0].same_content(m));
+  CHECK((*back)[0].signature == m.signature);
+  CHECK((*back)[1].same_content(p2p));
+  CHECK(node::decode_abort_evidence(node::encode_abort_evidence({})).value().empty());
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    CHECK_FALSE(node::decode_abort_evidence(std::span<const uint8_t>(bytes.data(), cut)).ok());
+  }
+}
