@@ -116,6 +116,7 @@ Status PresignPool::fill_once(const std::shared_ptr<const KeyShare>& share, cons
   {
     std::lock_guard<std::mutex> lock(mu_);
     leading_request_ = r.request_id;
+    leading_signers_ = signers;
     leading_session_.reset();
     declined_.clear();
   }
@@ -134,8 +135,12 @@ Status PresignPool::presign_and_store(const std::shared_ptr<const KeyShare>& sha
   }();
   // Registers the session the leader runs, unless a member already declined.
   auto track = [&](const Digest32& sid) -> Status {
-    if (!leading) return ok_status();
     std::lock_guard<std::mutex> lock(mu_);
+    if (!leading) {
+      if (member_cancelled_.count(request_id)) return failed_precondition("the leader called this presigning off");
+      member_sessions_[request_id] = sid;
+      return ok_status();
+    }
     if (!declined_.empty()) return failed_precondition(declined_);
     leading_session_ = sid;
     return ok_status();
@@ -192,6 +197,7 @@ void PresignPool::on_presign_request(protocol::Message m) {
   };
   if (members_.size() >= kMaxConcurrentMembers) return decline("busy: " + std::to_string(members_.size()) + " presignings running");
   auto done = std::make_shared<std::atomic<bool>>(false);
+  member_sessions_.emplace(r->request_id, std::nullopt);  // from now on a relayed decline reaches it
   members_.push_back(Member{std::thread([this, req = *r, from = m.from, done] {
                               participate(req, from);
                               done->store(true);
@@ -221,14 +227,31 @@ void PresignPool::participate(PresignRequest r, PartyIndex leader) {
   if (*depth >= bound) return decline("pool for {" + encode_signers(r.signers) + "} already holds " + std::to_string(*depth));
   Status made = presign_and_store(*share, r.request_id, r.signers);
   if (!made.ok()) log("presign for node " + std::to_string(leader) + " failed: " + made.message());
+  std::lock_guard<std::mutex> lock(mu_);
+  member_sessions_.erase(r.request_id);
+  member_cancelled_.erase(r.request_id);
 }
 
 void PresignPool::on_reply(const ControlReply& r, PartyIndex from) {
   if (r.status != ReplyStatus::kDeclined) return;
   std::lock_guard<std::mutex> lock(mu_);
-  if (r.request_id != leading_request_) return;
+  if (auto m = member_sessions_.find(r.request_id); m != member_sessions_.end()) {
+    // The leader relays a member's decline: this presigning cannot finish.
+    member_cancelled_.insert(r.request_id);
+    if (m->second) s_.runner->cancel(*m->second, "node " + std::to_string(from) + ": " + r.detail);
+    return;
+  }
+  if (r.request_id != leading_request_ || !declined_.empty()) return;
   declined_ = "node " + std::to_string(from) + " declined: " + r.detail;
   if (leading_session_) s_.runner->cancel(*leading_session_, declined_);
+  // Tell the other members, so they do not wait for the decliner until their deadline.
+  for (PartyIndex p : leading_signers_) {
+    if (p == from || p == s_.config->node_id) continue;
+    Status s = s_.transport->send(control_message(
+        s_.config->node_id, r.request_id,
+        encode_reply(ControlReply{r.request_id, 0, ReplyStatus::kDeclined, declined_}), p));
+    if (!s.ok()) log("decline relay to node " + std::to_string(p) + " not sent: " + s.message());
+  }
 }
 
 }  // namespace custos::node

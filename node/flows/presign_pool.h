@@ -15,6 +15,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <list>
+#include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -69,8 +71,13 @@ class PresignPool {
   std::list<Member> members_;
   // The leader's running request and its current session (cancelled when a member declines).
   Digest32 leading_request_{};
+  std::vector<protocol::PartyIndex> leading_signers_;
   std::optional<Digest32> leading_session_;
   std::string declined_;
+  // As a member: the session each request runs now, so a decline relayed by the leader ends it at once
+  // instead of at its deadline.
+  std::map<Digest32, std::optional<Digest32>> member_sessions_;
+  std::set<Digest32> member_cancelled_;
 };
 
 }  // namespace custos::node

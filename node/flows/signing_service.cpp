@@ -100,6 +100,12 @@ struct SigningService::Attempt {
     session_protocol = protocol;
     return true;
   }
+  // A cancel that came between set_session and the runner registering the session found nothing to
+  // cancel: repeat it now that the session runs.
+  void registered(SessionRunner& runner) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (cancelled && session) runner.cancel(*session, cancel_reason);
+  }
   void cancel(SessionRunner& runner, const std::string& reason) {
     std::lock_guard<std::mutex> lock(mu);
     if (cancelled) return;
@@ -412,11 +418,13 @@ void SigningService::start_attempt(std::shared_ptr<Attempt> a, std::optional<Pre
         });
       };
       auto run = s_.runner->run(std::move(presign).value(), a->deadline, std::move(popts));
-      if (!run.ok()) finish_attempt(a, std::nullopt, run.status().message(), {});
+      if (!run.ok()) return finish_attempt(a, std::nullopt, run.status().message(), {});
+      a->registered(*s_.runner);
     });
   };
   auto run = s_.runner->run(std::move(joint).value(), a->deadline, std::move(opts));
-  if (!run.ok()) finish_attempt(a, std::nullopt, run.status().message(), {});
+  if (!run.ok()) return finish_attempt(a, std::nullopt, run.status().message(), {});
+  a->registered(*s_.runner);
 }
 
 void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<const Presignature> presig) {
@@ -444,7 +452,8 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
     });
   };
   auto run = s_.runner->run(std::move(session).value(), a->deadline, std::move(opts));
-  if (!run.ok()) finish_attempt(a, std::nullopt, run.status().message(), {});
+  if (!run.ok()) return finish_attempt(a, std::nullopt, run.status().message(), {});
+  a->registered(*s_.runner);
 }
 
 void SigningService::finish_attempt(const std::shared_ptr<Attempt>& a, std::optional<SignResult> result,
@@ -569,15 +578,12 @@ void SigningService::plan_attempt(Coordination& c, std::vector<PartyIndex>& sign
           !std::all_of(set.begin(), set.end(), [&](PartyIndex p) { return contains(candidates, p); })) {
         continue;
       }
-      // Not one that another request's first attempt has chosen and not taken yet. (A snapshot: the
-      // claim below is what makes the choice exclusive.)
-      std::set<Digest32> claimed;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        claimed = claimed_;
-      }
-      NodeStore::PresignatureFilter f{&set, nullptr, [&set, self, &claimed](const Digest32& id) {
-                                        return owns_presignature(id, set, self) && !claimed.count(id);
+      // Not one that another request's first attempt has chosen and not taken yet (checked live, under
+      // the store's lock: lock order store, then mu_).
+      NodeStore::PresignatureFilter f{&set, nullptr, [this, &set, self](const Digest32& id) {
+                                        if (!owns_presignature(id, set, self)) return false;
+                                        std::lock_guard<std::mutex> lock(mu_);
+                                        return !claimed_.count(id);
                                       }};
       if (peek_only) {
         auto id = s_.store->peek_presignature(share.key_id, f);
