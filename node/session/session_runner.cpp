@@ -42,7 +42,7 @@ void SessionRunner::stop() {
   }
   for (auto& [id, e] : left) {
     std::lock_guard<std::mutex> lock(e->mu);
-    e->expire("node stopping", true);
+    e->expire("node stopping", false);  // our own stop: nobody to blame
   }
 }
 

@@ -158,4 +158,5 @@ TEST_CASE("session runner: stop ends unfinished sessions instead of leaving call
   auto o = f->get();
   REQUIRE(o.abort.has_value());
   CHECK(o.abort->reason.find("node stopping") != std::string::npos);
+  CHECK(o.abort->culprits.empty());  // our own stop blames no peer
 }
