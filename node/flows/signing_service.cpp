@@ -695,7 +695,8 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
     lock.unlock();
     relay(c->share->parties);
     lock.lock();
-    const size_t others = c->share->parties.size() - 1;
+    // Wait for the verdicts of the nodes that are connected (a node that is down cannot answer).
+    const size_t others = connected_parties(*c->share).size() - 1;
     c->cv.wait_for(lock, deadline_s, [&] { return c->stopping || c->approved.size() + c->refused.size() - 1 >= others; });
     resp.refusals = refusals();
     count(&Counters::refused);
