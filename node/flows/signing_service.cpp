@@ -84,7 +84,9 @@ struct SigningService::Attempt {
   Scalar tweak;
   Point derived_key;
   Clock::time_point deadline;
-  std::shared_ptr<Coordination> coordination;  // at the coordinator
+  // At the coordinator. Weak: the coordination holds its current attempt, and a strong pointer back
+  // would keep both alive forever.
+  std::weak_ptr<Coordination> coordination;
 
   std::mutex mu;
   std::optional<Digest32> session;  // the running session (to cancel)
@@ -501,9 +503,11 @@ void SigningService::finish_attempt(const std::shared_ptr<Attempt>& a, std::opti
     log("request " + short_id(a->request_id) + " attempt " + std::to_string(a->number) + " failed" +
         (culprits.empty() ? "" : " (culprits: " + names(culprits) + ")") + ": " + error);
   }
-  if (a->coordination) {
-    std::lock_guard<std::mutex> lock(a->coordination->mu);
-    Coordination& c = *a->coordination;
+  if (a->coordinator == s_.config->node_id) {
+    std::shared_ptr<Coordination> coordination = a->coordination.lock();
+    if (!coordination) return;  // the request has already been answered
+    std::lock_guard<std::mutex> lock(coordination->mu);
+    Coordination& c = *coordination;
     if (c.own == a) {
       c.own_done = true;
       c.result = std::move(result);
