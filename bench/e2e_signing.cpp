@@ -184,6 +184,32 @@ double network_cpu(const Network& net, bool fine) {
   return s;
 }
 
+// CPU seconds of `pid`'s live threads by thread name (the node names its threads: custos-io, ...).
+std::map<std::string, double> threads_cpu_by_name(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  std::map<std::string, double> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream in(dir + "/" + e->d_name + "/schedstat");
+    double run_ns = 0;
+    if (!(in >> run_ns)) continue;
+    std::ifstream cn(dir + "/" + e->d_name + "/comm");
+    std::string name;
+    std::getline(cn, name);
+    out[name] += run_ns * 1e-9;
+  }
+  closedir(d);
+  return out;
+}
+
+std::vector<std::map<std::string, double>> per_node_cpu(const Network& net) {
+  std::vector<std::map<std::string, double>> v;
+  for (int i = 1; i <= net.options().nodes; ++i) v.push_back(threads_cpu_by_name(net.pid(i)));
+  return v;
+}
+
 double driver_cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -392,11 +418,26 @@ PhaseResult run_sequential(const std::string& name, Network& net, std::vector<Re
   std::vector<double> cpu_ms;
   const auto t0 = Clock::now();
   for (size_t i = 0; i < reqs.size(); ++i) {
-    const double c0 = per_request_cpu ? network_cpu(net, true) : 0;
+    const auto c0 = per_request_cpu ? per_node_cpu(net) : std::vector<std::map<std::string, double>>{};
     SignOutcome o = net.sign(reqs[i].node, reqs[i].body);
     if (per_request_cpu) {
-      cpu_ms.push_back((network_cpu(net, true) - c0) * 1e3);
-      o.node_cpu_ms = cpu_ms.back();
+      const auto c1 = per_node_cpu(net);
+      double sum = 0;
+      for (size_t n = 0; n < c1.size() && n < c0.size(); ++n) {
+        std::map<std::string, double> by_thread;
+        double node_sum = 0;
+        for (const auto& [name, s1] : c1[n]) {
+          auto it = c0[n].find(name);
+          const double ms = (s1 - (it == c0[n].end() ? 0 : it->second)) * 1e3;
+          by_thread[name] = ms;
+          node_sum += ms;
+        }
+        o.node_cpu_ms_by_node.push_back(node_sum);
+        o.node_thread_cpu_ms.push_back(std::move(by_thread));
+        sum += node_sum;
+      }
+      cpu_ms.push_back(sum);
+      o.node_cpu_ms = sum;
     }
     p.outcomes.push_back(std::move(o));
   }
@@ -408,14 +449,36 @@ PhaseResult run_sequential(const std::string& name, Network& net, std::vector<Re
   attach_node_ms(net, p);
   if (per_request_cpu) {
     const Stats s = stats_of(cpu_ms);
-    std::vector<double> pool_ms;
+    std::vector<double> pool_ms, coordinator_ms, signer_ms, bystander_ms;
+    // Mean CPU per thread name and role over the pooled requests.
+    std::map<std::string, std::map<std::string, double>> role_thread_ms;
+    std::map<std::string, int> role_count;
     for (const SignOutcome& o : p.outcomes) {
-      if (o.status == 200 && o.presignature == "pool") pool_ms.push_back(o.node_cpu_ms);
+      if (o.status != 200 || o.presignature != "pool") continue;
+      pool_ms.push_back(o.node_cpu_ms);
+      // By role: the coordinator, each other signer, each node that only judged the request.
+      for (size_t n = 0; n < o.node_cpu_ms_by_node.size(); ++n) {
+        const int node = static_cast<int>(n) + 1;
+        const bool signer = std::find(o.signers.begin(), o.signers.end(), node) != o.signers.end();
+        const std::string role = node == o.node ? "coordinator" : signer ? "other_signer" : "non_signer";
+        (node == o.node ? coordinator_ms : signer ? signer_ms : bystander_ms).push_back(o.node_cpu_ms_by_node[n]);
+        role_count[role] += 1;
+        for (const auto& [name, ms] : o.node_thread_cpu_ms[n]) role_thread_ms[role][name] += ms;
+      }
     }
+    nlohmann::json by_thread;
+    for (auto& [role, threads] : role_thread_ms) {
+      for (auto& [name, ms] : threads) by_thread[role][name] = ms / role_count[role];
+    }
+    p.extra["node_cpu_ms_by_role_and_thread"] = by_thread;
     const Stats sp = stats_of(pool_ms);
     p.extra["node_cpu_ms_per_request"] = {{"p50", s.p50}, {"mean", s.mean}, {"max", s.max},
                                           {"pool_p50", sp.p50}, {"pool_mean", sp.mean},
-                                          {"note", "sum over the 5 nodes' live threads (schedstat) around each request"}};
+                                          {"pool_coordinator_p50", stats_of(coordinator_ms).p50},
+                                          {"pool_other_signer_p50", stats_of(signer_ms).p50},
+                                          {"pool_non_signer_p50", stats_of(bystander_ms).p50},
+                                          {"note", "sum over the 5 nodes' live threads (schedstat) around each request; "
+                                                   "by role: per node, pooled requests"}};
   }
   return p;
 }
@@ -846,6 +909,17 @@ int run_bench(const Options& opt, const std::string& work) {
                 frozen_p.extra["node_cpu_ms_per_request"]["pool_p50"].get<double>(),
                 frozen_p.extra["node_cpu_ms_per_request"]["pool_mean"].get<double>(),
                 report["warm_network"].value("idle_cpu_ms_per_s_all_nodes", 0.0));
+    const auto& c = frozen_p.extra["node_cpu_ms_per_request"];
+    std::printf("    per node, p50: coordinator %.2f ms, each other signer %.2f ms, each non-signer %.2f ms\n",
+                c["pool_coordinator_p50"].get<double>(), c["pool_other_signer_p50"].get<double>(),
+                c["pool_non_signer_p50"].get<double>());
+    for (const auto& [role, threads] : frozen_p.extra["node_cpu_ms_by_role_and_thread"].items()) {
+      std::string line;
+      for (const auto& [name, ms] : threads.items()) {
+        if (ms.get<double>() >= 0.01) line += " " + name + " " + fmt(ms.get<double>(), 2);
+      }
+      std::printf("    %s, mean ms by thread:%s\n", role.c_str(), line.c_str());
+    }
   }
   std::printf("  GET /healthz (HTTP floor)                  p50 %8.2f ms\n", healthz.p50);
   std::printf("  replayed request, 409 (HTTP + parse)       p50 %8.2f ms\n", replay.p50);

@@ -295,6 +295,11 @@ void Network::check_answer(SignOutcome& out, const SigningIntent& in) const {
   }
   out.presignature = answer.value("presignature", "");
   out.attempts = answer.value("attempts", 0);
+  if (answer.contains("signers") && answer["signers"].is_array()) {
+    for (const auto& v : answer["signers"]) {
+      if (v.is_number_integer()) out.signers.push_back(v.get<int>());
+    }
+  }
   out.error = check_signature(answer, in);
   out.verified = out.error.empty();
 }

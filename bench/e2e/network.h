@@ -46,6 +46,9 @@ struct SignOutcome {
   std::string request_id;    // from the answer
   double node_ms = -1;       // the coordinator's own latency (its sign.done log line), -1 if not found
   double node_cpu_ms = -1;   // CPU of the 5 nodes around this request (frozen phase only)
+  std::vector<double> node_cpu_ms_by_node;  // the same, per node (index 0 = node 1)
+  std::vector<std::map<std::string, double>> node_thread_cpu_ms;  // per node, by thread name
+  std::vector<int> signers;  // from the answer
 };
 
 class Network {

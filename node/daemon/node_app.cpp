@@ -9,6 +9,7 @@
 #include "config/loader.h"
 #include "crypto/hex.h"
 #include "node/transport/identity.h"
+#include "node/transport/thread_attributes.h"
 #include "protocol/intent.h"
 
 #include <nlohmann/json.hpp>
@@ -236,7 +237,10 @@ Status NodeApp::start_api() {
     return failed_precondition("API: cannot listen on " + config_.api.listen + " (node.api.listen): address in use?");
   }
   api_port_ = port;
-  http_thread_ = std::thread([this] { http_->listen_after_bind(); });
+  http_thread_ = std::thread([this] {
+    name_this_thread("custos-http");
+    http_->listen_after_bind();
+  });
   return ok_status();
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "crypto/transcript.h"
+#include "node/transport/thread_attributes.h"
 #include "protocol/cggmp21/presign.h"
 #include "protocol/joint_session.h"
 
@@ -32,7 +33,11 @@ void PresignPool::log(const std::string& line) const {
   if (s_.log) s_.log(line);
 }
 
-void PresignPool::start() { leader_ = std::thread([this] { leader_loop(); }); }
+void PresignPool::start() { leader_ = std::thread([this] {
+    name_this_thread("custos-pool");
+    make_this_thread_background();
+    leader_loop();
+  }); }
 
 void PresignPool::stop() {
   std::list<Member> members;
@@ -199,6 +204,8 @@ void PresignPool::on_presign_request(protocol::Message m) {
   auto done = std::make_shared<std::atomic<bool>>(false);
   member_sessions_.emplace(r->request_id, std::nullopt);  // from now on a relayed decline reaches it
   members_.push_back(Member{std::thread([this, req = *r, from = m.from, done] {
+                              name_this_thread("custos-member");
+                              make_this_thread_background();
                               participate(req, from);
                               done->store(true);
                             }),

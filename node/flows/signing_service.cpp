@@ -8,6 +8,7 @@
 #include "crypto/hex.h"
 #include "crypto/passkey/challenge.h"
 #include "crypto/transcript.h"
+#include "node/transport/thread_attributes.h"
 #include "protocol/cggmp21/presign.h"
 #include "protocol/cggmp21/sign.h"
 #include "protocol/intent.h"
@@ -70,6 +71,7 @@ struct SigningService::Decision {
   Scalar tweak;
   Point derived_key;
   std::set<uint32_t> attempts_joined;
+  std::mutex commit_mu;  // held while checking and committing
 };
 
 // This node's part of one attempt.
@@ -143,7 +145,15 @@ SigningService::SigningService(NodeServices services) : s_(std::move(services)) 
 SigningService::~SigningService() { stop(); }
 
 void SigningService::start() {
-  worker_ = std::thread([this] { worker_loop(); });
+  worker_ = std::thread([this] {
+    name_this_thread("custos-signing");
+    worker_loop(foreground_);
+  });
+  background_worker_ = std::thread([this] {
+    name_this_thread("custos-judge");
+    make_this_thread_background();
+    worker_loop(background_);
+  });
 }
 
 void SigningService::stop() {
@@ -164,8 +174,10 @@ void SigningService::stop() {
     std::lock_guard<std::mutex> lock(jobs_mu_);
     jobs_stop_ = true;
   }
-  jobs_cv_.notify_all();
+  foreground_.cv.notify_all();
+  background_.cv.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (background_worker_.joinable()) background_worker_.join();
 }
 
 SigningService::Counters SigningService::counters() const {
@@ -177,28 +189,29 @@ void SigningService::log(const std::string& line) const {
   if (s_.log) s_.log(line);
 }
 
-void SigningService::post(std::function<void()> job) {
+void SigningService::post(std::function<void()> job, bool background) {
+  JobQueue& q = background ? background_ : foreground_;
   {
     std::lock_guard<std::mutex> lock(jobs_mu_);
     if (jobs_stop_) return;
-    if (jobs_.size() >= kMaxQueuedJobs) {
+    if (q.jobs.size() >= kMaxQueuedJobs) {
       log("signing queue full (" + std::to_string(kMaxQueuedJobs) + " jobs): a job was dropped");
       return;
     }
-    jobs_.push_back(std::move(job));
+    q.jobs.push_back(std::move(job));
   }
-  jobs_cv_.notify_one();
+  q.cv.notify_one();
 }
 
-void SigningService::worker_loop() {
+void SigningService::worker_loop(JobQueue& q) {
   for (;;) {
     std::function<void()> job;
     {
       std::unique_lock<std::mutex> lock(jobs_mu_);
-      jobs_cv_.wait(lock, [this] { return jobs_stop_ || !jobs_.empty(); });
+      q.cv.wait(lock, [&] { return jobs_stop_ || !q.jobs.empty(); });
       if (jobs_stop_) return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+      job = std::move(q.jobs.front());
+      q.jobs.pop_front();
     }
     job();
   }
@@ -315,50 +328,61 @@ void SigningService::reply(PartyIndex to, const Digest32& request_id, uint32_t a
 }
 
 void SigningService::on_sign_request(protocol::Message m) {
-  post([this, m = std::move(m)] { handle_sign_request(m); });
-}
-
-void SigningService::handle_sign_request(const protocol::Message& m) {
   auto r = decode_sign_request(m.payload);
   if (!r.ok()) return log("sign request from node " + std::to_string(m.from) + " refused: " + r.status().message());
   if (r->request_id != m.session_id) return log("sign request from node " + std::to_string(m.from) + " refused: ids differ");
+  // A node asked only to judge the request (not a proposed signer) does so on the background worker: the
+  // signers' checks are on the client's critical path, its own are not.
+  const bool signer = contains(r->signers, s_.config->node_id);
+  post([this, from = m.from, r = std::move(r).value()] { handle_sign_request(from, r); }, !signer);
+}
+
+void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) {
   const PartyIndex self = s_.config->node_id;
-  std::shared_ptr<Decision> d = evaluate(*r, m.from);
+  std::shared_ptr<Decision> d = evaluate(r, from);
   // First sight of an approved request: record the approval, and take the named presignature for this
   // node's part of the attempt in the same transaction (one fsync on the signing path).
   std::optional<NodeStore::ApprovalTake> take;
-  if (d->approved && !d->committed) {
-    const bool first_attempt_here = contains(r->signers, self) && r->presignature_id != Digest32{};
-    if (first_attempt_here) {
-      take.emplace();
-      take->key_id = d->share->key_id;
-      take->filter.signers = &r->signers;
-      take->filter.id = &r->presignature_id;
+  bool approved = false;
+  {
+    // Relays of one request may be judged on both workers (attempt 0 as a non-signer, a retry as a
+    // signer): the decision is committed once.
+    std::lock_guard<std::mutex> commit_lock(d->commit_mu);
+    if (d->approved && !d->committed) {
+      const bool first_attempt_here = contains(r.signers, self) && r.presignature_id != Digest32{};
+      if (first_attempt_here) {
+        take.emplace();
+        take->key_id = d->share->key_id;
+        take->filter.signers = &r.signers;
+        take->filter.id = &r.presignature_id;
+      }
+      commit(*d, take ? &*take : nullptr);
     }
-    commit(*d, take ? &*take : nullptr);
+    std::lock_guard<std::mutex> lock(mu_);
+    approved = d->approved;
   }
-  if (!d->approved) {
-    log("request " + short_id(r->request_id) + " from node " + std::to_string(m.from) + " refused: " + d->reason);
-    return reply(m.from, r->request_id, r->attempt, ReplyStatus::kRefused, d->reason);
+  if (!approved) {
+    log("request " + short_id(r.request_id) + " from node " + std::to_string(from) + " refused: " + d->reason);
+    return reply(from, r.request_id, r.attempt, ReplyStatus::kRefused, d->reason);
   }
-  reply(m.from, r->request_id, r->attempt, ReplyStatus::kApproved, "");
-  if (!contains(r->signers, self)) return;
-  auto fail = [&](const std::string& why) { reply(m.from, r->request_id, r->attempt, ReplyStatus::kAttemptFailed, why); };
+  reply(from, r.request_id, r.attempt, ReplyStatus::kApproved, "");
+  if (!contains(r.signers, self)) return;
+  auto fail = [&](const std::string& why) { reply(from, r.request_id, r.attempt, ReplyStatus::kAttemptFailed, why); };
   const KeyShare& share = *d->share;
-  if (r->signers.size() != share.threshold || !contains(r->signers, m.from) ||
-      !std::all_of(r->signers.begin(), r->signers.end(), [&](PartyIndex p) { return contains(share.parties, p); })) {
-    return fail("signer set {" + names(r->signers) + "} is not t parties of the key including the coordinator");
+  if (r.signers.size() != share.threshold || !contains(r.signers, from) ||
+      !std::all_of(r.signers.begin(), r.signers.end(), [&](PartyIndex p) { return contains(share.parties, p); })) {
+    return fail("signer set {" + names(r.signers) + "} is not t parties of the key including the coordinator");
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!d->attempts_joined.insert(r->attempt).second) return;  // a duplicate relay of this attempt
+    if (!d->attempts_joined.insert(r.attempt).second) return;  // a duplicate relay of this attempt
   }
   auto a = std::make_shared<Attempt>();
-  a->request_id = r->request_id;
-  a->coordinator = m.from;
-  a->number = r->attempt;
-  a->signers = r->signers;
-  a->presignature_id = r->presignature_id;
+  a->request_id = r.request_id;
+  a->coordinator = from;
+  a->number = r.attempt;
+  a->signers = r.signers;
+  a->presignature_id = r.presignature_id;
   a->share = d->share;
   a->digest = d->digest;
   a->tweak = d->tweak;

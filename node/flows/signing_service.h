@@ -138,7 +138,7 @@ class SigningService {
   // tells the coordinator.
   void finish_attempt(const std::shared_ptr<Attempt>& a, std::optional<SignResult> result, std::string error,
                       std::vector<protocol::PartyIndex> culprits, std::vector<uint8_t> evidence = {});
-  void handle_sign_request(const protocol::Message& m);
+  void handle_sign_request(protocol::PartyIndex from, const SignRequest& r);
   void reply(protocol::PartyIndex to, const Digest32& request_id, uint32_t attempt, ReplyStatus status,
              const std::string& detail);
   GateConfig gate_config() const;
@@ -153,8 +153,15 @@ class SigningService {
   void unclaim(const Digest32& id);
   std::vector<protocol::PartyIndex> connected_parties(const KeyShare& share) const;
 
-  void post(std::function<void()> job);
-  void worker_loop();
+  struct JobQueue {
+    std::condition_variable cv;
+    std::deque<std::function<void()>> jobs;
+  };
+  // Jobs run in order per queue. The foreground worker serves the requests this node signs (and the
+  // coordinator's completions); the background worker, at lower CPU priority, judges requests this node
+  // was not asked to sign.
+  void post(std::function<void()> job, bool background = false);
+  void worker_loop(JobQueue& q);
   void log(const std::string& line) const;
 
   NodeServices s_;
@@ -167,10 +174,9 @@ class SigningService {
   bool stopping_ = false;
 
   std::mutex jobs_mu_;
-  std::condition_variable jobs_cv_;
-  std::deque<std::function<void()>> jobs_;
+  JobQueue foreground_, background_;
   bool jobs_stop_ = false;
-  std::thread worker_;
+  std::thread worker_, background_worker_;
 };
 
 }  // namespace custos::node

@@ -1,5 +1,7 @@
 #include "node/session/session_runner.h"
 
+#include "node/transport/thread_attributes.h"
+
 namespace custos::node {
 
 SessionRunner::SessionRunner(Transport& transport, std::map<protocol::PartyIndex, Key32> peer_keys,
@@ -18,10 +20,21 @@ void SessionRunner::start() {
   if (started_) return;
   started_ = true;
   for (size_t i = 0; i < std::max<size_t>(1, options_.workers); ++i) {
-    workers_.emplace_back([this] { worker_loop(false); });
+    workers_.emplace_back([this] {
+      // General workers run presigning, keygen and aux-info: background work next to online rounds.
+      name_this_thread("custos-session");
+      make_this_thread_background();
+      worker_loop(false);
+    });
   }
-  workers_.emplace_back([this] { worker_loop(true); });
-  dispatcher_ = std::thread([this] { dispatch_loop(); });
+  workers_.emplace_back([this] {
+    name_this_thread("custos-urgent");
+    worker_loop(true);
+  });
+  dispatcher_ = std::thread([this] {
+    name_this_thread("custos-dispatch");
+    dispatch_loop();
+  });
 }
 
 void SessionRunner::stop() {
@@ -31,6 +44,7 @@ void SessionRunner::stop() {
     stopping_ = true;
   }
   task_cv_.notify_all();
+  urgent_cv_.notify_all();
   if (dispatcher_.joinable()) dispatcher_.join();
   for (std::thread& w : workers_) w.join();
   // Nothing runs any more: end every unfinished session so no caller waits forever.
@@ -65,7 +79,7 @@ bool SessionRunner::cancel(const Digest32& session_id, const std::string& reason
       sessions_.erase(it);
       remember_finished(e->id);
     }
-  }, true);
+  }, e->urgent);  // on the session's own workers: the urgent one never waits for a presign round's lock
   return true;
 }
 
@@ -124,8 +138,8 @@ void SessionRunner::post(std::function<void()> task, bool urgent) {
     std::lock_guard<std::mutex> lock(task_mu_);
     (urgent ? urgent_tasks_ : tasks_).push_back(std::move(task));
   }
-  // notify_all: the urgent-only worker must see urgent tasks even when a general worker is waiting too.
-  task_cv_.notify_all();
+  // One wake-up per task: the urgent worker for an urgent one, one general worker otherwise.
+  (urgent ? urgent_cv_ : task_cv_).notify_one();
 }
 
 void SessionRunner::worker_loop(bool urgent_only) {
@@ -133,9 +147,11 @@ void SessionRunner::worker_loop(bool urgent_only) {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(task_mu_);
-      task_cv_.wait(lock, [&] { return stopping_ || !urgent_tasks_.empty() || (!urgent_only && !tasks_.empty()); });
+      // Each kind of worker serves its own queue only: general workers run at background priority, and an
+      // online round must never wait behind them.
+      std::deque<std::function<void()>>& queue = urgent_only ? urgent_tasks_ : tasks_;
+      (urgent_only ? urgent_cv_ : task_cv_).wait(lock, [&] { return stopping_ || !queue.empty(); });
       if (stopping_) return;
-      std::deque<std::function<void()>>& queue = urgent_tasks_.empty() ? tasks_ : urgent_tasks_;
       task = std::move(queue.front());
       queue.pop_front();
     }

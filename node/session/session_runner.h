@@ -57,7 +57,7 @@ struct SessionCounts {
 };
 
 struct SessionRunnerOptions {
-  size_t workers = 2;  // general workers; one more serves urgent sessions only
+  size_t workers = 2;  // general workers (background priority); one more serves urgent sessions only
   std::chrono::milliseconds tick{20};         // how often deadlines are checked
   size_t max_early_per_session = 4096;        // envelopes held for a session not registered yet
   size_t max_early_sessions = 256;
@@ -146,7 +146,8 @@ class SessionRunner {
   std::set<Digest32> finished_;
 
   std::mutex task_mu_;
-  std::condition_variable task_cv_;
+  std::condition_variable task_cv_;    // general workers
+  std::condition_variable urgent_cv_;  // the urgent-only worker
   std::deque<std::function<void()>> tasks_;
   std::deque<std::function<void()>> urgent_tasks_;
   bool stopping_ = false;

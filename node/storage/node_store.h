@@ -152,7 +152,12 @@ class NodeStore {
 
   // ---- logs (public data) ----
 
-  // Fails if a signature for this session is already logged.
+  // Fails if a signature for this session is already logged. The record is in the write-ahead log when
+  // this returns (it survives a crash or SIGKILL of the node) but is not fsynced on its own: it reaches
+  // the disk with the next durable commit or checkpoint, so a power cut right after may lose the last
+  // few log records. What prevents a double signing (the approval's nonce) and a presignature reuse (the
+  // take) is committed with a full fsync before the signature exists. This keeps an fsync off the path
+  // between a signature and the client's answer.
   Status log_signature(const SignatureRecord& rec);
   Result<SignatureRecord> get_signature(const Digest32& session_id);
   Result<std::vector<SignatureRecord>> signatures_for_key(const Digest32& key_id);

@@ -50,24 +50,35 @@ Status sqlite_error(sqlite3* db, std::string_view what, int rc) {
 
 // ---- Statement ----
 
-Statement::Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) {
+Statement::Statement(Statement&& o) noexcept : owner_(o.owner_), db_(o.db_), stmt_(o.stmt_) {
+  o.owner_ = nullptr;
   o.db_ = nullptr;
   o.stmt_ = nullptr;
 }
 
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
-    if (stmt_) sqlite3_finalize(stmt_);
+    release();
+    owner_ = o.owner_;
     db_ = o.db_;
     stmt_ = o.stmt_;
+    o.owner_ = nullptr;
     o.db_ = nullptr;
     o.stmt_ = nullptr;
   }
   return *this;
 }
 
-Statement::~Statement() {
-  if (stmt_) sqlite3_finalize(stmt_);
+Statement::~Statement() { release(); }
+
+void Statement::release() {
+  if (!stmt_) return;
+  if (owner_) {
+    owner_->recycle(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
 }
 
 std::string Statement::describe() const { return stmt_ ? shorten(sqlite3_sql(stmt_)) : "<no statement>"; }
@@ -139,12 +150,12 @@ std::string Statement::column_text(int column) const {
 
 Transaction::~Transaction() {
   // Rolling back can only fail if there is no transaction, which is the state we want.
-  if (db_) (void)db_->exec("ROLLBACK");
+  if (db_) (void)db_->run_cached("ROLLBACK");
 }
 
 Status Transaction::commit() {
   if (!db_) return failed_precondition("sqlite: transaction already finished");
-  Status s = db_->exec("COMMIT");
+  Status s = db_->run_cached("COMMIT");
   if (!s.ok()) return s;  // the destructor rolls back whatever is left
   db_ = nullptr;
   return ok_status();
@@ -152,8 +163,32 @@ Status Transaction::commit() {
 
 // ---- SqliteDb ----
 
+namespace {
+constexpr size_t kMaxIdleStatements = 256;
+}
+
 SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmts] : idle_) {
+    for (sqlite3_stmt* st : stmts) sqlite3_finalize(st);
+  }
   if (db_) sqlite3_close_v2(db_);
+}
+
+void SqliteDb::recycle(sqlite3_stmt* stmt) {
+  // Reset releases any read lock the statement holds; a failed earlier step is already reported.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (idle_count_ >= kMaxIdleStatements) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  idle_[sqlite3_sql(stmt)].push_back(stmt);
+  ++idle_count_;
+}
+
+Status SqliteDb::run_cached(std::string_view sql) {
+  ASSIGN_OR_RETURN(Statement st, prepare(sql));
+  return st.run();
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, const SqliteOpenOptions& opt) {
@@ -207,17 +242,36 @@ Status SqliteDb::exec(std::string_view sql) {
 
 Result<Statement> SqliteDb::prepare(std::string_view sql) {
   if (sql.size() > static_cast<size_t>(INT32_MAX)) return invalid_argument("sqlite: statement too long");
+  if (auto it = idle_.find(std::string(sql)); it != idle_.end() && !it->second.empty()) {
+    sqlite3_stmt* stmt = it->second.back();
+    it->second.pop_back();
+    --idle_count_;
+    return Statement(this, db_, stmt);
+  }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
   if (rc != SQLITE_OK) {
     if (stmt) sqlite3_finalize(stmt);
     return sqlite_error(db_, "preparing \"" + shorten(sql) + "\"", rc);
   }
-  return Statement(db_, stmt);
+  if (!stmt) return invalid_argument("sqlite: \"" + shorten(sql) + "\" is empty");
+  // Only a statement that is all of `sql` is cached under that text (sqlite3_sql gives it back).
+  const bool whole = tail == sql.data() + sql.size();
+  return Statement(whole ? this : nullptr, db_, stmt);
+}
+
+Status SqliteDb::set_synchronous_full(bool full) {
+  synchronous_full_ = false;  // until FULL is known to be in force
+  RETURN_IF_ERROR(run_cached(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+  synchronous_full_ = full;
+  return ok_status();
 }
 
 Result<Transaction> SqliteDb::begin_immediate() {
-  RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+  // A transaction is always fsynced at commit, even if restoring FULL after a relaxed write failed.
+  if (!synchronous_full_) RETURN_IF_ERROR(set_synchronous_full(true));
+  RETURN_IF_ERROR(run_cached("BEGIN IMMEDIATE"));
   return Transaction(this);
 }
 

@@ -3,7 +3,8 @@
 // SIGKILL and a power cut), foreign keys on and a busy timeout, so several
 // connections — threads or processes — can share one database file. Every
 // SQLite error becomes a Status naming the statement and SQLite's message;
-// nothing here throws.
+// nothing here throws. Prepared statements are kept for reuse by their SQL
+// text: parsing is most of the cost of the short statements a signing runs.
 //
 // Not thread-safe: one SqliteDb (and its statements) per thread at a time.
 // Callers that share a connection between threads lock around it.
@@ -17,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "crypto/status.h"
@@ -60,8 +62,10 @@ class Statement {
 
  private:
   friend class SqliteDb;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(SqliteDb* owner, sqlite3* db, sqlite3_stmt* stmt) : owner_(owner), db_(db), stmt_(stmt) {}
   Status check_bind(int rc, int index);
+  void release();  // back to the owner's cache (reset, bindings cleared), or finalized
+  SqliteDb* owner_ = nullptr;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
 };
@@ -103,8 +107,13 @@ class SqliteDb {
 
   // Runs one or more statements without parameters.
   Status exec(std::string_view sql);
+  // A statement from the cache, or newly prepared. It must be destroyed before the SqliteDb.
   Result<Statement> prepare(std::string_view sql);
   Result<Transaction> begin_immediate();
+
+  // synchronous=FULL (the default of this connection: a commit is fsynced) or NORMAL (in WAL mode a commit
+  // survives a crash of the process but not a power cut until the next fsynced commit or checkpoint).
+  Status set_synchronous_full(bool full);
 
   // PRAGMA integrity_check: ok, or an error listing what SQLite found.
   Status integrity_check();
@@ -113,9 +122,18 @@ class SqliteDb {
   const std::string& path() const { return path_; }
 
  private:
+  friend class Statement;
+  friend class Transaction;
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // One statement without parameters or rows, through the cache (BEGIN, COMMIT, ROLLBACK).
+  Status run_cached(std::string_view sql);
+  void recycle(sqlite3_stmt* stmt);
   sqlite3* db_;
   std::string path_;
+  // Idle prepared statements by SQL text; bounded (the SQL texts of the code are a small fixed set).
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
+  size_t idle_count_ = 0;
+  bool synchronous_full_ = true;  // set by open()
 };
 
 // "sqlite: <what>: <message> (<code name>)" for a failed SQLite call on `db`

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "node/transport/frame.h"
+#include "node/transport/thread_attributes.h"
 
 namespace custos::node {
 
@@ -228,6 +229,7 @@ Status Transport::start() {
   std::promise<Status> ready;
   std::future<Status> ready_f = ready.get_future();
   io_thread_ = std::thread([this, &ready] {
+    name_this_thread("custos-io");
     IoState io;
     auto setup = [&]() -> Status {
       io.ctx = zmq_ctx_new();

@@ -1,7 +1,10 @@
 // Transport pieces without sockets: the ack/data frame codec, Ed25519
 // envelope signatures, and Transport::create's roster validation.
+#include <openssl/evp.h>
+
 #include <catch2/catch.hpp>
 
+#include "crypto/hex.h"
 #include "tests/node/transport_fixture.h"
 
 using namespace custos;
@@ -104,6 +107,52 @@ TEST_CASE("envelope signer: Ed25519 over signing_bytes, seq excluded, tampering 
 
   SecretBytes short_seed(31);
   CHECK_FALSE(EnvelopeSigner::from_seed(short_seed).ok());
+}
+
+TEST_CASE("envelope signer: standard RFC 8032 Ed25519, interchangeable with OpenSSL's", "[transport][sign]") {
+  // RFC 8032 §7.1 test 1: the secret key and the public key it gives.
+  const auto seed_bytes = *from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+  SecretBytes seed(seed_bytes.size());
+  std::copy(seed_bytes.begin(), seed_bytes.end(), seed.expose_mut().begin());
+  auto pub = ed25519_public_from_seed(seed);
+  REQUIRE(pub.ok());
+  CHECK(to_hex(*pub) == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+
+  auto signer = EnvelopeSigner::from_seed(seed);
+  REQUIRE(signer.ok());
+  Message m = make_msg(1, Kind::kP2P, 2, session(5), 1, {1, 2});
+  REQUIRE(signer->sign(m).ok());
+  const std::vector<uint8_t> bytes = protocol::signing_bytes(m);
+
+  // A third party checking blame evidence with OpenSSL accepts our signature ...
+  EVP_PKEY* pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, pub->data(), pub->size());
+  REQUIRE(pk != nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  REQUIRE(EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pk) == 1);
+  CHECK(EVP_DigestVerify(ctx, m.signature.data(), m.signature.size(), bytes.data(), bytes.size()) == 1);
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_free(pk);
+
+  // ... and OpenSSL's signature of the same bytes is the same (Ed25519 is deterministic).
+  EVP_PKEY* sk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.expose().data(), seed.size());
+  REQUIRE(sk != nullptr);
+  ctx = EVP_MD_CTX_new();
+  std::vector<uint8_t> theirs(64);
+  size_t len = theirs.size();
+  REQUIRE(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, sk) == 1);
+  REQUIRE(EVP_DigestSign(ctx, theirs.data(), &len, bytes.data(), bytes.size()) == 1);
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_free(sk);
+  CHECK(theirs == m.signature);
+
+  // A configured key that is not a valid Ed25519 point of the main subgroup is refused at start
+  // (here the identity point, of small order, and a non-canonical encoding).
+  Key32 identity{};
+  identity[0] = 1;
+  CHECK_FALSE(EnvelopeVerifier::from_public(identity).ok());
+  Key32 non_canonical;
+  non_canonical.fill(0xff);
+  CHECK_FALSE(EnvelopeVerifier::from_public(non_canonical).ok());
 }
 
 TEST_CASE("curve keys: derived public key matches libzmq's, Z85 text is 40 chars", "[transport][keys]") {
