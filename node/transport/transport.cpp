@@ -128,6 +128,8 @@ struct Transport::IoState {
   // an older generation may have died with that connection.
   std::vector<uint64_t> generation;
   std::map<std::string, std::vector<uint64_t>> pending_acks;  // ROUTER routing id -> seqs to ack
+  size_t pending_ack_count = 0;
+  Clock::time_point acks_due = Clock::time_point::max();  // when the oldest pending ack must go
   Clock::time_point next_due = Clock::time_point::min();
   std::map<std::string, Clock::time_point> last_logged;  // rate limit for repeated log lines
 
@@ -174,6 +176,8 @@ Result<std::unique_ptr<Transport>> Transport::create(LocalIdentity self, std::ve
   }
   if (options.initial_retransmit.count() <= 0 || options.max_retransmit < options.initial_retransmit)
     return invalid_argument("retransmission intervals must be positive and initial <= max");
+  if (options.ack_delay.count() < 0 || options.ack_delay >= options.initial_retransmit)
+    return invalid_argument("ack_delay must be at least 0 and below initial_retransmit");
   if (options.max_unacked_per_peer == 0 || options.max_inbound_queue == 0 || options.max_dedup_entries == 0)
     return invalid_argument("queue bounds must be positive");
   if (!options.log) {
@@ -468,11 +472,11 @@ void Transport::io_main(IoState* iop) {
     }
     auto now = Clock::now();
     long timeout_ms = 1000;
-    if (io.next_due <= now) {
+    const Clock::time_point due = std::min(io.next_due, io.acks_due);
+    if (due <= now) {
       timeout_ms = 0;
-    } else if (io.next_due - now < std::chrono::milliseconds(1000)) {
-      timeout_ms = static_cast<long>(
-          std::chrono::ceil<std::chrono::milliseconds>(io.next_due - now).count());
+    } else if (due - now < std::chrono::milliseconds(1000)) {
+      timeout_ms = static_cast<long>(std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
     }
     if (zmq_poll(items.data(), static_cast<int>(items.size()), timeout_ms) < 0) {
       if (zmq_errno() == EINTR) continue;
@@ -501,12 +505,14 @@ void Transport::io_main(IoState* iop) {
       dirty = outbound_dirty_;
     }
     if (dirty || io.next_due <= Clock::now()) io.next_due = pump_outbound(io);
+    if (io.acks_due <= Clock::now()) flush_acks(io);
   }
-  // Drain: envelopes due to connected peers go into ZeroMQ, and ZMQ_LINGER
-  // bounds how long closing waits for them. (Acks were flushed with the batch
-  // they belong to; frames not yet read are left unacknowledged, so their
-  // senders retransmit them to our next incarnation.)
+  // Drain: envelopes due to connected peers and the pending acks go into
+  // ZeroMQ, and ZMQ_LINGER bounds how long closing waits for them. (Frames not
+  // yet read are left unacknowledged, so their senders retransmit them to our
+  // next incarnation.)
   pump_outbound(io);
+  flush_acks(io);
   io.close_all();
   log("stopped");
 }
@@ -556,8 +562,16 @@ void Transport::handle_router(IoState& io) {
     zmq_msg_t& data = (*frames)[1]->m;
     const char* uid = zmq_msg_gets(&data, "User-Id");
     uint64_t seq = 0;
-    if (accept_frame(uid ? uid : "", msg_bytes(data), &seq)) io.pending_acks[routing_id].push_back(seq);
+    if (accept_frame(uid ? uid : "", msg_bytes(data), &seq)) {
+      if (io.pending_ack_count == 0) io.acks_due = Clock::now() + options_.ack_delay;
+      io.pending_acks[routing_id].push_back(seq);
+      ++io.pending_ack_count;
+    }
   }
+  if (options_.ack_delay.count() == 0 || io.pending_ack_count >= kMaxAckSeqs) flush_acks(io);
+}
+
+void Transport::flush_acks(IoState& io) {
   // Acks go back on the connection the envelopes came in on. If it is gone
   // (EHOSTUNREACH, ROUTER_MANDATORY) or full, the ack is dropped: the sender
   // retransmits and is acknowledged then.
@@ -571,6 +585,8 @@ void Transport::handle_router(IoState& io) {
     }
   }
   io.pending_acks.clear();
+  io.pending_ack_count = 0;
+  io.acks_due = Clock::time_point::max();
 }
 
 bool Transport::accept_frame(const std::string& user_id, std::span<const uint8_t> frame, uint64_t* seq_out) {

@@ -17,7 +17,8 @@
 //
 // Reliability. Sequence numbers are per (destination, this Transport object),
 // starting at 1. The receiver acknowledges every accepted envelope (also
-// duplicates, since an earlier ack may have been lost) and delivers each
+// duplicates, since an earlier ack may have been lost; acks are gathered for
+// up to ack_delay and sent together, and flushed at stop) and delivers each
 // (session_id, round, kind, from, seq) at most once. The sender keeps every
 // unacknowledged envelope in memory and retransmits it with exponential
 // backoff, immediately again whenever the CURVE handshake to that peer
@@ -88,6 +89,11 @@ const char* drop_reason_name(DropReason r);
 struct TransportOptions {
   std::chrono::milliseconds initial_retransmit{200};  // first retransmission after this
   std::chrono::milliseconds max_retransmit{3000};     // backoff doubles up to this
+  // Acks wait up to this long so that one ack frame answers several envelopes and, above all, so that
+  // acks are not sent in the middle of a round, when the CPU is wanted for the round itself (each ack
+  // costs about what an envelope costs in syscalls and wake-ups). 0 = after every batch. Must be below
+  // initial_retransmit.
+  std::chrono::milliseconds ack_delay{10};
   size_t max_unacked_per_peer = 4096;
   size_t max_unacked_bytes_per_peer = 256u << 20;     // 256 MiB
   size_t max_inbound_queue = 65536;
@@ -193,6 +199,7 @@ class Transport {
   void wake();
   void io_main(IoState* io);
   void handle_router(IoState& io);
+  void flush_acks(IoState& io);
   // Checks one received data frame; returns true if it should be acknowledged.
   bool accept_frame(const std::string& user_id, std::span<const uint8_t> frame, uint64_t* seq_out);
   void handle_zap(IoState& io);

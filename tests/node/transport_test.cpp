@@ -372,6 +372,7 @@ TEST_CASE("transport: retransmissions are de-duplicated at the receiver", "[tran
   // Retransmit long before an ack can come back, so most envelopes arrive several times.
   eager.initial_retransmit = 1ms;
   eager.max_retransmit = 2ms;
+  eager.ack_delay = 0ms;  // must stay below initial_retransmit
   auto a = make_transport(ka, {&kb}, eager);
   auto b = make_transport(kb, {&ka}, quiet_options(log));
   REQUIRE(b->start().ok());
@@ -390,6 +391,40 @@ TEST_CASE("transport: retransmissions are de-duplicated at the receiver", "[tran
   CHECK(a->stats().retransmits > 0);
   CHECK(b->stats().duplicates > 0);
   CHECK(b->stats().delivered == kCount);
+}
+
+TEST_CASE("transport: acks are gathered for ack_delay, one frame for a burst, none retransmitted", "[transport][net][ack]") {
+  NodeKeys ka = make_node(1), kb = make_node(2);
+  LogCapture log;
+  TransportOptions slow_acks = quiet_options(log);
+  slow_acks.ack_delay = 150ms;
+  auto a = make_transport(ka, {&kb}, quiet_options(log));
+  auto b = make_transport(kb, {&ka}, slow_acks);
+  REQUIRE(b->start().ok());
+  REQUIRE(a->start().ok());
+  REQUIRE(wait_until([&] { return a->stats().peers.at(0).connected; }, 5s));
+  const Digest32 sid = session(0xAC);
+  constexpr int kCount = 20;
+  for (int i = 0; i < kCount; ++i) REQUIRE(a->send(make_msg(1, Kind::kP2P, 2, sid, 1, {uint8_t(i)})).ok());
+  REQUIRE(receive_n(*b, kCount, 5s).size() == kCount);
+  // Delivered at once, acknowledged later: the sender still holds them right after delivery.
+  CHECK(unacked_to(*a, 2) > 0);
+  REQUIRE(wait_until([&] { return unacked_to(*a, 2) == 0; }, 5s));
+  const TransportStats sb = b->stats();
+  CHECK(sb.delivered == kCount);
+  CHECK(sb.acks_sent >= 1);
+  CHECK(sb.acks_sent < kCount);   // gathered, not one per envelope
+  CHECK(a->stats().retransmits == 0);  // 150 ms is below the 200 ms first retransmission
+  CHECK(a->stats().acked == kCount);
+
+  // An ack_delay at or above the first retransmission would make every envelope go twice: refused.
+  TransportOptions bad = quiet_options(log);
+  bad.ack_delay = bad.initial_retransmit;
+  auto refused = Transport::create(ka.identity(), {kb.peer()}, bad);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.status().message(), Catch::Contains("ack_delay"));
+  bad.ack_delay = 199ms;
+  CHECK(Transport::create(ka.identity(), {kb.peer()}, bad).ok());
 }
 
 TEST_CASE("transport: outbound bound refuses all-or-nothing, forget_session frees it and closes the session",
