@@ -305,8 +305,8 @@ std::shared_ptr<SigningService::Decision> SigningService::evaluate(const SignReq
   return d;
 }
 
-void SigningService::commit(Decision& d, NodeStore::ApprovalTake* take) {
-  Status st = commit_approval_decision(d.gate, *s_.store, now_unix(), take);
+void SigningService::commit(Decision& d, NodeStore::ApprovalTake* take, Durability durability) {
+  Status st = commit_approval_decision(d.gate, *s_.store, now_unix(), take, durability);
   std::lock_guard<std::mutex> lock(mu_);
   if (!st.ok()) {
     d.approved = false;
@@ -349,14 +349,19 @@ void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) 
     // signer): the decision is committed once.
     std::lock_guard<std::mutex> commit_lock(d->commit_mu);
     if (d->approved && !d->committed) {
-      const bool first_attempt_here = contains(r.signers, self) && r.presignature_id != Digest32{};
-      if (first_attempt_here) {
+      const bool signer = contains(r.signers, self);
+      if (signer && r.presignature_id != Digest32{}) {
         take.emplace();
         take->key_id = d->share->key_id;
         take->filter.signers = &r.signers;
         take->filter.id = &r.presignature_id;
       }
-      commit(*d, take ? &*take : nullptr);
+      // A signer's record is fsynced: with the other signers' it is what stops a second signer set
+      // signing the same intent (any t-set meets this one when n < 2t), and its take must be on disk
+      // before the online round. A node that only judges the request commits without an fsync of its
+      // own: its record survives a crash or SIGKILL of the node, not a power cut in the next moments
+      // (docs/security.md, node layer). Its fsync would only queue at the disk in front of the signers'.
+      commit(*d, take ? &*take : nullptr, signer ? Durability::kFull : Durability::kProcessCrash);
     }
     std::lock_guard<std::mutex> lock(mu_);
     approved = d->approved;
@@ -365,7 +370,10 @@ void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) 
     log("request " + short_id(r.request_id) + " from node " + std::to_string(from) + " refused: " + d->reason);
     return reply(from, r.request_id, r.attempt, ReplyStatus::kRefused, d->reason);
   }
-  reply(from, r.request_id, r.attempt, ReplyStatus::kApproved, "");
+  // "Approved" is news only to a coordinator that refused the request itself and is collecting every
+  // node's verdict (it relays with no signers). Otherwise a signer's round message says it, and a
+  // refusal is what the coordinator must hear: no envelope for the others.
+  if (r.signers.empty()) reply(from, r.request_id, r.attempt, ReplyStatus::kApproved, "");
   if (!contains(r.signers, self)) return;
   auto fail = [&](const std::string& why) { reply(from, r.request_id, r.attempt, ReplyStatus::kAttemptFailed, why); };
   const KeyShare& share = *d->share;
@@ -699,14 +707,25 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
   };
   // One p2p envelope per party: a node that is down (its outbound queue full) must not block the relay
   // to the others.
-  auto relay = [&](const std::vector<PartyIndex>& to) {
+  std::set<PartyIndex> relayed;  // parties that got any relay of this request
+  auto relay = [&](const std::vector<PartyIndex>& to, bool only_new = false) {
     const std::vector<uint8_t> payload = encode_sign_request(c->request);
     for (PartyIndex p : to) {
-      if (p == self) continue;
+      if (p == self || (!relayed.insert(p).second && only_new)) continue;
       Status s = s_.transport->send(control_message(self, c->request_id, payload, p));
       if (!s.ok()) log("request " + short_id(c->request_id) + " relay to node " + std::to_string(p) + ": " + s.message());
     }
   };
+  // An approved request reaches the signers first and every other party when this node is done with it
+  // (signed, failed or stopping): those only judge and record it, and their work would otherwise take
+  // the CPU the signers need while the client waits. Their record is what stops a second coordinator
+  // from having the same intent signed by a disjoint signer set (possible only when n >= 2t); it comes
+  // a few milliseconds later than the signers', and never from a node that is down at the time
+  // (docs/security.md, node layer).
+  struct RelayRest {
+    std::function<void()> run;
+    ~RelayRest() { run(); }
+  } relay_rest{[&] { relay(c->share->parties, true); }};
   auto refusals = [&] {
     std::vector<NodeRefusal> out;
     for (const auto& [node, reason] : c->refused) out.push_back(NodeRefusal{node, reason});
@@ -771,8 +790,8 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
       c->own_done = false;
     }
     if (attempt > 0) count(&Counters::attempts_retried);
-    // The first relay reaches every party (each judges the request); a retry only the new signers.
-    relay(attempt == 0 ? c->share->parties : signers);
+    // The signers of this attempt; the other parties when this request is done (relay_rest).
+    relay(signers);
     if (attempt == 0) {
       // This node's approval is recorded (with the chosen presignature taken in the same transaction)
       // while the others check theirs; only then does this node sign.

@@ -7,10 +7,13 @@
 //  1. The coordinator runs the passkey gate itself and relays the request
 //     (intent bytes + approvals, attempt 0, the proposed signers and pooled
 //     presignature) to every other party of the key. Every node runs the gate
-//     itself, commits the intent nonce, and answers approved / refused with the
-//     reason. A node approves a request once: a relay of an approved request
-//     by another coordinator is refused as a replay. A refusal records
-//     nothing, so the same intent may come back with the missing approvals.
+//     itself, commits the intent nonce (fsynced at the signers), and answers a
+//     refusal with the reason; "approved" is sent only to a coordinator that
+//     refused the request itself and collects every verdict for the client (a
+//     signer's round message says it otherwise). A node approves a request
+//     once: a relay of an approved request by another coordinator is refused
+//     as a replay. A refusal records nothing, so the same intent may come back
+//     with the missing approvals.
 //  2. The proposed signers (t, the coordinator among them, chosen among the
 //     connected parties) take the named presignature from their pools — marked
 //     used in a committed transaction first — or, when the coordinator has none,
@@ -130,7 +133,7 @@ class SigningService {
   std::shared_ptr<Decision> evaluate(const SignRequest& r, protocol::PartyIndex coordinator);
   // Records an approved decision (nonce spent, counters advanced), optionally taking the attempt's
   // presignature in the same transaction. Nothing is signed for a request before this succeeded.
-  void commit(Decision& d, NodeStore::ApprovalTake* take);
+  void commit(Decision& d, NodeStore::ApprovalTake* take, Durability durability = Durability::kFull);
   // Runs this node's part of one attempt; the outcome reaches finish_attempt.
   void start_attempt(std::shared_ptr<Attempt> a, std::optional<Presignature> taken);
   void start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<const Presignature> presig);

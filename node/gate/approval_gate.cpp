@@ -39,10 +39,11 @@ Result<GateDecision> check_approvals(const GateConfig& config, const ApprovalPol
   return d;
 }
 
-Status commit_approval_decision(GateDecision& d, NodeStore& store, int64_t now_unix, NodeStore::ApprovalTake* take) {
+Status commit_approval_decision(GateDecision& d, NodeStore& store, int64_t now_unix, NodeStore::ApprovalTake* take,
+                                Durability durability) {
   if (!d.approved) return failed_precondition("only an approved decision is committed");
   // Committed before signing: the nonce is spent and the counters advance even if signing later fails.
-  Status committed = store.commit_approval(d.nonce, d.challenge, d.expires_at, d.counters, now_unix, take);
+  Status committed = store.commit_approval(d.nonce, d.challenge, d.expires_at, d.counters, now_unix, take, durability);
   if (committed.code() == Code::kFailedPrecondition) {
     d = refuse(std::move(d), committed.message());
     return ok_status();

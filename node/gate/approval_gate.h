@@ -85,8 +85,8 @@ Result<GateDecision> evaluate_approvals(const GateConfig& config, const Approval
 // ... then commit an approved decision (nonce spent, counters advanced; with `take`, that presignature is
 // taken in the same transaction, see NodeStore::commit_approval). A replay or counter race found under
 // the write lock turns the decision into a refusal (not an error). Nothing may be signed for an
-// intent whose decision is not committed.
+// intent whose decision is not committed. `durability`: see NodeStore::commit_approval.
 Status commit_approval_decision(GateDecision& d, NodeStore& store, int64_t now_unix,
-                                NodeStore::ApprovalTake* take = nullptr);
+                                NodeStore::ApprovalTake* take = nullptr, Durability durability = Durability::kFull);
 
 }  // namespace custos::node

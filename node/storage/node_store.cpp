@@ -632,6 +632,8 @@ Result<uint64_t> NodeStore::discard_presignatures_after_restore(int64_t now) {
 Status NodeStore::log_signature(const SignatureRecord& rec) {
   std::lock_guard<std::mutex> lock(mu_);
   if (rec.recovery_id > 3) return invalid_argument("signature log: recovery id must be 0..3");
+  // See the header for why this commit is not fsynced on its own.
+  ASSIGN_OR_RETURN(Transaction tx, db_->begin_immediate(Durability::kProcessCrash));
   ASSIGN_OR_RETURN(Statement st, db_->prepare(
       "INSERT INTO signatures (session_id, key_id, presig_id, digest, r, s, recovery_id, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
@@ -647,17 +649,13 @@ Status NodeStore::log_signature(const SignatureRecord& rec) {
   RETURN_IF_ERROR(st.bind_blob(6, rec.s));
   RETURN_IF_ERROR(st.bind_int64(7, rec.recovery_id));
   RETURN_IF_ERROR(st.bind_int64(8, rec.timestamp));
-  // Autocommit (one statement, one transaction) at synchronous=NORMAL, then FULL again for everyone else
-  // on this connection (see the header for why).
-  RETURN_IF_ERROR(db_->set_synchronous_full(false));
   Status s = st.run();
-  Status restored = db_->set_synchronous_full(true);
-  if (!restored.ok()) return restored;
   if (!s.ok() && s.code() == Code::kInvalidArgument) {
     return invalid_argument("signature log: session " + short_hex(rec.session_id) +
                             " is already logged (" + s.message() + ")");
   }
-  return s;
+  RETURN_IF_ERROR(s);
+  return tx.commit();
 }
 
 Result<SignatureRecord> NodeStore::get_signature(const Digest32& session_id) {

@@ -188,8 +188,12 @@ class NodeStore {
     std::optional<Presignature> taken;
     Status status;
   };
+  // `durability` kFull (fsynced) for a node that signs: its record is what stops the same intent being
+  // signed twice, and the take must be on disk before the online round. A node that only judges the
+  // request may commit at kProcessCrash (see SigningService).
   Status commit_approval(std::span<const uint8_t> nonce, const Digest32& challenge, int64_t expires_at,
-                         const std::vector<CounterUpdate>& counters, int64_t now, ApprovalTake* take = nullptr);
+                         const std::vector<CounterUpdate>& counters, int64_t now, ApprovalTake* take = nullptr,
+                         Durability durability = Durability::kFull);
   // Whether a nonce was already used by an approved intent.
   Result<bool> intent_nonce_used(std::span<const uint8_t> nonce);
   // Forgets used nonces of intents that expired before `now` (they are refused by expiry anyway).

@@ -39,11 +39,14 @@ Result<std::optional<uint32_t>> NodeStore::approver_sign_count(const std::string
 }
 
 Status NodeStore::commit_approval(std::span<const uint8_t> nonce, const Digest32& challenge, int64_t expires_at,
-                                  const std::vector<CounterUpdate>& counters, int64_t now, ApprovalTake* take) {
+                                  const std::vector<CounterUpdate>& counters, int64_t now, ApprovalTake* take,
+                                  Durability durability) {
   if (nonce.size() < 16 || nonce.size() > 64) return invalid_argument("intent nonce must be 16..64 bytes");
+  // A presignature is never taken without an fsync: it must be on disk as used before its online round.
+  if (take && durability != Durability::kFull) return invalid_argument("a presignature take must be fully durable");
   for (const CounterUpdate& c : counters) RETURN_IF_ERROR(check_credential_key(c.approver, c.credential_id));
   std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(Transaction tx, db_->begin_immediate());
+  ASSIGN_OR_RETURN(Transaction tx, db_->begin_immediate(durability));
   {
     ASSIGN_OR_RETURN(Statement used, db_->prepare("SELECT 1 FROM intent_nonces WHERE nonce = ?1"));
     RETURN_IF_ERROR(used.bind_blob(1, nonce));

@@ -149,15 +149,19 @@ std::string Statement::column_text(int column) const {
 // ---- Transaction ----
 
 Transaction::~Transaction() {
+  if (!db_) return;
   // Rolling back can only fail if there is no transaction, which is the state we want.
-  if (db_) (void)db_->run_cached("ROLLBACK");
+  (void)db_->run_cached("ROLLBACK");
+  if (relaxed_) (void)db_->set_synchronous_full(true);  // if this fails, the next begin_immediate retries
 }
 
 Status Transaction::commit() {
   if (!db_) return failed_precondition("sqlite: transaction already finished");
   Status s = db_->run_cached("COMMIT");
   if (!s.ok()) return s;  // the destructor rolls back whatever is left
+  SqliteDb* db = db_;
   db_ = nullptr;
+  if (relaxed_) return db->set_synchronous_full(true);
   return ok_status();
 }
 
@@ -268,11 +272,16 @@ Status SqliteDb::set_synchronous_full(bool full) {
   return ok_status();
 }
 
-Result<Transaction> SqliteDb::begin_immediate() {
-  // A transaction is always fsynced at commit, even if restoring FULL after a relaxed write failed.
-  if (!synchronous_full_) RETURN_IF_ERROR(set_synchronous_full(true));
-  RETURN_IF_ERROR(run_cached("BEGIN IMMEDIATE"));
-  return Transaction(this);
+Result<Transaction> SqliteDb::begin_immediate(Durability durability) {
+  const bool full = durability == Durability::kFull;
+  // A kFull transaction is fsynced at commit even if restoring FULL after a relaxed write failed.
+  if (synchronous_full_ != full) RETURN_IF_ERROR(set_synchronous_full(full));
+  Status begun = run_cached("BEGIN IMMEDIATE");
+  if (!begun.ok()) {
+    if (!full) (void)set_synchronous_full(true);
+    return begun;
+  }
+  return Transaction(this, !full);
 }
 
 Status SqliteDb::integrity_check() {

@@ -70,24 +70,30 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// How a commit reaches the disk. kFull: fsynced before COMMIT returns (survives a power cut).
+// kProcessCrash: in WAL mode, the commit survives a crash or SIGKILL of the process at once, and a power
+// cut only after the next fsynced commit or checkpoint (no fsync of its own).
+enum class Durability { kFull, kProcessCrash };
+
 // A write transaction started with BEGIN IMMEDIATE (the write lock is taken at
 // the start, so two writers never deadlock upgrading a read lock; a waiting
 // writer honours the busy timeout). Destroying it without commit() rolls back.
 class Transaction {
  public:
-  Transaction(Transaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Transaction(Transaction&& o) noexcept : db_(o.db_), relaxed_(o.relaxed_) { o.db_ = nullptr; }
   Transaction& operator=(Transaction&&) = delete;
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
 
-  // COMMIT. When it returns ok the transaction is durable (synchronous=FULL).
+  // COMMIT. When it returns ok the transaction is durable as its Durability says.
   Status commit();
 
  private:
   friend class SqliteDb;
-  explicit Transaction(SqliteDb* db) : db_(db) {}
+  Transaction(SqliteDb* db, bool relaxed) : db_(db), relaxed_(relaxed) {}
   SqliteDb* db_;
+  bool relaxed_ = false;  // started at kProcessCrash: FULL is restored when it ends
 };
 
 struct SqliteOpenOptions {
@@ -109,7 +115,7 @@ class SqliteDb {
   Status exec(std::string_view sql);
   // A statement from the cache, or newly prepared. It must be destroyed before the SqliteDb.
   Result<Statement> prepare(std::string_view sql);
-  Result<Transaction> begin_immediate();
+  Result<Transaction> begin_immediate(Durability durability = Durability::kFull);
 
   // synchronous=FULL (the default of this connection: a commit is fsynced) or NORMAL (in WAL mode a commit
   // survives a crash of the process but not a power cut until the next fsynced commit or checkpoint).
