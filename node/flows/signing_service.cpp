@@ -134,6 +134,9 @@ struct SigningService::Coordination {
   std::vector<PartyIndex> signers;
   std::shared_ptr<Attempt> own;
   bool own_done = false;
+  // The end of this node's online round, handed from the runner to the client's thread waiting in
+  // sign(), which runs it (one thread hop fewer between the last round message and the answer).
+  std::function<void()> own_finish;
   std::optional<SignResult> result;
   std::string error;
   std::vector<PartyIndex> culprits;
@@ -471,7 +474,7 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
   RunOptions<cggmp21::SignOutput> opts;
   opts.priority = Priority::kUrgent;
   opts.on_done = [this, a](SessionOutcome<cggmp21::SignOutput> o) {
-    post([this, a, o = std::move(o)]() mutable {
+    std::function<void()> finish = [this, a, o = std::move(o)]() mutable {
       if (!o.output) {
         return finish_attempt(a, std::nullopt, "online signing: " + o.abort->reason, o.abort->culprits,
                               encode_abort_evidence(o.abort->evidence));
@@ -483,7 +486,16 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
       r.signature = o.output->signature;
       r.signers = a->signers;
       finish_attempt(a, std::move(r), "", {});
-    });
+    };
+    if (std::shared_ptr<Coordination> c = a->coordination.lock()) {
+      std::lock_guard<std::mutex> lock(c->mu);
+      if (c->own == a && !c->stopping) {
+        c->own_finish = std::move(finish);
+        c->cv.notify_all();
+        return;
+      }
+    }
+    post(std::move(finish));
   };
   auto run = s_.runner->run(std::move(session).value(), a->deadline, std::move(opts));
   if (!run.ok()) return finish_attempt(a, std::nullopt, run.status().message(), {});
@@ -821,7 +833,15 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
       start_attempt(a, std::move(taken));
     }
     std::unique_lock<std::mutex> lock(c->mu);
-    c->cv.wait(lock, [&] { return c->own_done || c->stopping; });
+    for (;;) {
+      c->cv.wait(lock, [&] { return c->own_done || c->stopping || c->own_finish; });
+      if (!c->own_finish) break;
+      std::function<void()> finish = std::move(c->own_finish);
+      c->own_finish = nullptr;
+      lock.unlock();
+      finish();  // verifies, logs and sets own_done
+      lock.lock();
+    }
     if (c->stopping && !c->own_done) return fail(503, "node stopping");
     if (c->result) {
       resp.result = std::move(c->result);

@@ -124,6 +124,7 @@ Status SessionRunner::add(std::shared_ptr<Entry> e) {
   post([this, e, early = std::move(early)] {
     std::lock_guard<std::mutex> lock(e->mu);
     e->begin();
+    e->begun = true;
     for (const protocol::Message& m : early) {
       if (e->finished()) break;
       e->handle(m);
@@ -247,7 +248,22 @@ void SessionRunner::dispatch_loop() {
           }
         }
       }
-      if (e) deliver(e, *m);
+      if (e) {
+        if (e->urgent) {
+          // An online round's message is handled here, without a hop to the urgent worker: it is short
+          // (a share to check and add), and the client is waiting for it. Before the session began, it
+          // queues behind the begin task instead.
+          std::unique_lock<std::mutex> lock(e->mu);
+          if (e->begun) {
+            if (!e->done) {
+              e->handle(*m);
+              flush(*e);
+            }
+            m.reset();
+          }
+        }
+        if (m) deliver(e, *m);
+      }
     }
     if (Clock::now() >= next_check) {
       check_deadlines();

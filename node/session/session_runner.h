@@ -110,6 +110,7 @@ class SessionRunner {
     Digest32 id{};
     std::vector<protocol::PartyIndex> parties;
     bool urgent = false;
+    bool begun = false;  // begin() ran (e->mu)
     SessionRunner* runner = nullptr;  // counts outcomes
     bool done = false;  // outcome delivered
   };
