@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <utility>
+
 namespace custos::node {
 
 namespace {
@@ -12,24 +14,27 @@ Status init_sodium() {
 }
 }  // namespace
 
-Result<Key32> ed25519_public_from_seed(const SecretBytes& seed) {
-  if (seed.size() != crypto_sign_SEEDBYTES) return invalid_argument("Ed25519 private key must be 32 bytes");
-  RETURN_IF_ERROR(init_sodium());
-  Key32 pub{};
-  SecretBytes expanded(crypto_sign_SECRETKEYBYTES);
-  if (crypto_sign_seed_keypair(pub.data(), expanded.expose_mut().data(), seed.expose().data()) != 0)
-    return internal_error("libsodium could not derive the Ed25519 public key");
-  return pub;
-}
-
-Result<EnvelopeSigner> EnvelopeSigner::from_seed(const SecretBytes& seed) {
+namespace {
+// libsodium's 64-byte secret key (seed || public key) and the public key, from the 32-byte seed.
+Result<std::pair<SecretBytes, Key32>> expand_seed(const SecretBytes& seed) {
   if (seed.size() != crypto_sign_SEEDBYTES) return invalid_argument("Ed25519 private key must be 32 bytes");
   RETURN_IF_ERROR(init_sodium());
   Key32 pub{};
   SecretBytes expanded(crypto_sign_SECRETKEYBYTES);
   if (crypto_sign_seed_keypair(pub.data(), expanded.expose_mut().data(), seed.expose().data()) != 0)
     return internal_error("libsodium rejected the Ed25519 private key");
-  return EnvelopeSigner(std::move(expanded), pub);
+  return std::make_pair(std::move(expanded), pub);
+}
+}  // namespace
+
+Result<Key32> ed25519_public_from_seed(const SecretBytes& seed) {
+  ASSIGN_OR_RETURN(auto keys, expand_seed(seed));
+  return keys.second;
+}
+
+Result<EnvelopeSigner> EnvelopeSigner::from_seed(const SecretBytes& seed) {
+  ASSIGN_OR_RETURN(auto keys, expand_seed(seed));
+  return EnvelopeSigner(std::move(keys.first), keys.second);
 }
 
 Status EnvelopeSigner::sign(protocol::Message& m) const {
