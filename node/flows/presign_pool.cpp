@@ -156,12 +156,17 @@ Status PresignPool::presign_and_store(const std::shared_ptr<const KeyShare>& sha
   protocol::JointSessionConfig jc{cggmp21::kPresignProtocol, request_id, s_.config->node_id, signers};
   ASSIGN_OR_RETURN(auto joint, protocol::make_joint_session(jc, rng));
   RETURN_IF_ERROR(track(joint.params().session_id));
-  ASSIGN_OR_RETURN(auto joint_future, s_.runner->run(std::move(joint), deadline));
+  // Pool filling is background work: it yields the CPU to what clients wait for (SessionRunner).
+  RunOptions<Digest32> joint_options;
+  joint_options.priority = Priority::kBackground;
+  ASSIGN_OR_RETURN(auto joint_future, s_.runner->run(std::move(joint), deadline, std::move(joint_options)));
   SessionOutcome<Digest32> id = joint_future.get();
   if (!id.output) return Status(Code::kAborted, "joint session id: " + id.abort->reason);
   ASSIGN_OR_RETURN(auto presign, cggmp21::make_presign_session(cggmp21::PresignConfig{*id.output, share, aux, signers}, rng));
   RETURN_IF_ERROR(track(presign.params().session_id));
-  ASSIGN_OR_RETURN(auto presign_future, s_.runner->run(std::move(presign), deadline));
+  RunOptions<Presignature> presign_options;
+  presign_options.priority = Priority::kBackground;
+  ASSIGN_OR_RETURN(auto presign_future, s_.runner->run(std::move(presign), deadline, std::move(presign_options)));
   SessionOutcome<Presignature> p = presign_future.get();
   if (!p.output) {
     std::string culprits;

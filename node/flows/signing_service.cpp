@@ -334,10 +334,12 @@ void SigningService::on_sign_request(protocol::Message m) {
   auto r = decode_sign_request(m.payload);
   if (!r.ok()) return log("sign request from node " + std::to_string(m.from) + " refused: " + r.status().message());
   if (r->request_id != m.session_id) return log("sign request from node " + std::to_string(m.from) + " refused: ids differ");
-  // A node asked only to judge the request (not a proposed signer) does so on the background worker: the
-  // signers' checks are on the client's critical path, its own are not.
-  const bool signer = contains(r->signers, s_.config->node_id);
-  post([this, from = m.from, r = std::move(r).value()] { handle_sign_request(from, r); }, !signer);
+  // A node asked only to judge an approved request (not a proposed signer; it gets the relay after the
+  // signers are done) does so on the background worker. Signers, and every node asked for its verdict on
+  // a request the coordinator refused (no signers named: the client waits for all verdicts), judge in
+  // the foreground.
+  const bool background = !r->signers.empty() && !contains(r->signers, s_.config->node_id);
+  post([this, from = m.from, r = std::move(r).value()] { handle_sign_request(from, r); }, background);
 }
 
 void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) {

@@ -21,15 +21,20 @@ void SessionRunner::start() {
   started_ = true;
   for (size_t i = 0; i < std::max<size_t>(1, options_.workers); ++i) {
     workers_.emplace_back([this] {
-      // General workers run presigning, keygen and aux-info: background work next to online rounds.
       name_this_thread("custos-session");
+      worker_loop(Priority::kNormal);
+    });
+  }
+  for (size_t i = 0; i < std::max<size_t>(1, options_.background_workers); ++i) {
+    workers_.emplace_back([this] {
+      name_this_thread("custos-bg");
       make_this_thread_background();
-      worker_loop(false);
+      worker_loop(Priority::kBackground);
     });
   }
   workers_.emplace_back([this] {
     name_this_thread("custos-urgent");
-    worker_loop(true);
+    worker_loop(Priority::kUrgent);
   });
   dispatcher_ = std::thread([this] {
     name_this_thread("custos-dispatch");
@@ -43,8 +48,7 @@ void SessionRunner::stop() {
     if (!started_ || stopping_) return;
     stopping_ = true;
   }
-  task_cv_.notify_all();
-  urgent_cv_.notify_all();
+  for (auto& cv : task_cv_) cv.notify_all();
   if (dispatcher_.joinable()) dispatcher_.join();
   for (std::thread& w : workers_) w.join();
   // Nothing runs any more: end every unfinished session so no caller waits forever.
@@ -79,7 +83,7 @@ bool SessionRunner::cancel(const Digest32& session_id, const std::string& reason
       sessions_.erase(it);
       remember_finished(e->id);
     }
-  }, e->urgent);  // on the session's own workers: the urgent one never waits for a presign round's lock
+  }, e->priority);  // on the session's own workers: the urgent one never waits for a presign round's lock
   return true;
 }
 
@@ -130,28 +134,28 @@ Status SessionRunner::add(std::shared_ptr<Entry> e) {
       e->handle(m);
     }
     flush(*e);
-  }, e->urgent);
+  }, e->priority);
   return ok_status();
 }
 
-void SessionRunner::post(std::function<void()> task, bool urgent) {
+void SessionRunner::post(std::function<void()> task, Priority queue) {
+  const auto q = static_cast<size_t>(queue);
   {
     std::lock_guard<std::mutex> lock(task_mu_);
-    (urgent ? urgent_tasks_ : tasks_).push_back(std::move(task));
+    tasks_[q].push_back(std::move(task));
   }
-  // One wake-up per task: the urgent worker for an urgent one, one general worker otherwise.
-  (urgent ? urgent_cv_ : task_cv_).notify_one();
+  task_cv_[q].notify_one();  // one wake-up per task, among the workers of that priority
 }
 
-void SessionRunner::worker_loop(bool urgent_only) {
+void SessionRunner::worker_loop(Priority priority) {
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(task_mu_);
-      // Each kind of worker serves its own queue only: general workers run at background priority, and an
-      // online round must never wait behind them.
-      std::deque<std::function<void()>>& queue = urgent_only ? urgent_tasks_ : tasks_;
-      (urgent_only ? urgent_cv_ : task_cv_).wait(lock, [&] { return stopping_ || !queue.empty(); });
+      // Each worker serves the queue of its own priority only: nothing waits behind lower-priority work.
+      const auto q = static_cast<size_t>(priority);
+      std::deque<std::function<void()>>& queue = tasks_[q];
+      task_cv_[q].wait(lock, [&] { return stopping_ || !queue.empty(); });
       if (stopping_) return;
       task = std::move(queue.front());
       queue.pop_front();
@@ -166,7 +170,7 @@ void SessionRunner::deliver(const std::shared_ptr<Entry>& e, const protocol::Mes
     if (e->done) return;
     e->handle(m);
     flush(*e);
-  }, e->urgent);
+  }, e->priority);
 }
 
 void SessionRunner::flush(Entry& e) {
@@ -215,7 +219,7 @@ void SessionRunner::check_deadlines() {
     post([e] {
       std::lock_guard<std::mutex> lock(e->mu);
       e->expire("session deadline passed", true);
-    }, e->urgent);
+    }, e->priority);
   }
 }
 
@@ -249,7 +253,7 @@ void SessionRunner::dispatch_loop() {
         }
       }
       if (e) {
-        if (e->urgent) {
+        if (e->priority == Priority::kUrgent) {
           // An online round's message is handled here, without a hop to the urgent worker: it is short
           // (a share to check and add), and the client is waiting for it. Before the session began, it
           // queues behind the begin task instead.

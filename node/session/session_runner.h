@@ -10,6 +10,7 @@
 // dropped (the transport has acknowledged them).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -39,9 +40,12 @@ struct SessionOutcome {
   bool timed_out = false;
 };
 
-// Urgent sessions (online signing, joint session ids) are handled before normal ones (presigning,
-// keygen, aux-info) and have a worker of their own, so a slow presigning never delays a signature.
-enum class Priority { kNormal, kUrgent };
+// Each priority has workers of its own. Urgent: online signing rounds (one worker, and the dispatcher
+// thread). Normal: what a client waits for otherwise (keygen, aux-info, the presigning of a signing
+// request without a pooled presignature). Background: filling the presignature pool, on workers with a
+// lower CPU priority (nice 10), so that it yields the CPU to everything a client waits for.
+enum class Priority { kBackground = 0, kNormal = 1, kUrgent = 2 };
+inline constexpr size_t kPriorityCount = 3;
 
 template <class Out>
 struct RunOptions {
@@ -57,7 +61,8 @@ struct SessionCounts {
 };
 
 struct SessionRunnerOptions {
-  size_t workers = 2;  // general workers (background priority); one more serves urgent sessions only
+  size_t workers = 2;             // normal-priority workers; one more serves urgent sessions only
+  size_t background_workers = 2;  // background-priority workers (nice 10)
   std::chrono::milliseconds tick{20};         // how often deadlines are checked
   size_t max_early_per_session = 4096;        // envelopes held for a session not registered yet
   size_t max_early_sessions = 256;
@@ -109,7 +114,7 @@ class SessionRunner {
     Clock::time_point deadline;
     Digest32 id{};
     std::vector<protocol::PartyIndex> parties;
-    bool urgent = false;
+    Priority priority = Priority::kNormal;
     bool begun = false;  // begin() ran (e->mu)
     SessionRunner* runner = nullptr;  // counts outcomes
     bool done = false;  // outcome delivered
@@ -119,8 +124,8 @@ class SessionRunner {
 
   Status add(std::shared_ptr<Entry> e);
   void dispatch_loop();
-  void worker_loop(bool urgent_only);
-  void post(std::function<void()> task, bool urgent);
+  void worker_loop(Priority queue);
+  void post(std::function<void()> task, Priority queue);
   void deliver(const std::shared_ptr<Entry>& e, const protocol::Message& m);
   void flush(Entry& e);  // sends outgoing, completes and unregisters a finished session (e.mu held)
   void check_deadlines();
@@ -147,10 +152,9 @@ class SessionRunner {
   std::set<Digest32> finished_;
 
   std::mutex task_mu_;
-  std::condition_variable task_cv_;    // general workers
-  std::condition_variable urgent_cv_;  // the urgent-only worker
-  std::deque<std::function<void()>> tasks_;
-  std::deque<std::function<void()>> urgent_tasks_;
+  // One queue and one set of workers per Priority (index = the enum's value).
+  std::array<std::condition_variable, kPriorityCount> task_cv_;
+  std::array<std::deque<std::function<void()>>, kPriorityCount> tasks_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
   std::thread dispatcher_;
@@ -208,7 +212,7 @@ Result<std::future<SessionOutcome<Out>>> SessionRunner::run(protocol::Session<Ou
   e->deadline = deadline;
   e->id = e->session.params().session_id;
   e->parties = e->session.params().parties;
-  e->urgent = options.priority == Priority::kUrgent;
+  e->priority = options.priority;
   e->runner = this;
   e->on_done = std::move(options.on_done);
   std::future<SessionOutcome<Out>> f = e->promise.get_future();
