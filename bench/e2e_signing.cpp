@@ -409,14 +409,30 @@ void attach_node_ms(const Network& net, PhaseResult& p) {
   }
 }
 
+// What a phase measures around its requests: the nodes' latency histogram, CPU and wall time.
+struct PhaseClock {
+  NodeLatency nl0;
+  double cpu0 = 0, dcpu0 = 0;
+  Clock::time_point t0;
+  explicit PhaseClock(const Network& net)
+      : nl0(node_latency(net)), cpu0(network_cpu(net, false)), dcpu0(driver_cpu_seconds()), t0(Clock::now()) {}
+  // Fills the phase's totals, checks every answer and attaches the coordinators' own latencies.
+  void finish(Network& net, std::vector<Request>& reqs, PhaseResult& p) const {
+    p.wall_s = seconds_since(t0);
+    p.node_cpu_s = network_cpu(net, false) - cpu0;
+    p.driver_cpu_s = driver_cpu_seconds() - dcpu0;
+    p.node_side = node_latency_diff(nl0, node_latency(net));
+    for (size_t i = 0; i < reqs.size(); ++i) net.check_answer(p.outcomes[i], reqs[i].intent);
+    attach_node_ms(net, p);
+  }
+};
+
 // Sequential signings; with per_request_cpu, the nodes' thread CPU around each request is recorded.
 PhaseResult run_sequential(const std::string& name, Network& net, std::vector<Request>& reqs, bool per_request_cpu) {
   PhaseResult p;
   p.name = name;
-  const NodeLatency nl0 = node_latency(net);
-  const double cpu0 = network_cpu(net, false), dcpu0 = driver_cpu_seconds();
   std::vector<double> cpu_ms;
-  const auto t0 = Clock::now();
+  const PhaseClock clock(net);
   for (size_t i = 0; i < reqs.size(); ++i) {
     const auto c0 = per_request_cpu ? per_node_cpu(net) : std::vector<std::map<std::string, double>>{};
     SignOutcome o = net.sign(reqs[i].node, reqs[i].body);
@@ -441,12 +457,7 @@ PhaseResult run_sequential(const std::string& name, Network& net, std::vector<Re
     }
     p.outcomes.push_back(std::move(o));
   }
-  p.wall_s = seconds_since(t0);
-  p.node_cpu_s = network_cpu(net, false) - cpu0;
-  p.driver_cpu_s = driver_cpu_seconds() - dcpu0;
-  p.node_side = node_latency_diff(nl0, node_latency(net));
-  for (size_t i = 0; i < reqs.size(); ++i) net.check_answer(p.outcomes[i], reqs[i].intent);
-  attach_node_ms(net, p);
+  clock.finish(net, reqs, p);
   if (per_request_cpu) {
     const Stats s = stats_of(cpu_ms);
     std::vector<double> pool_ms, coordinator_ms, signer_ms, bystander_ms;
@@ -487,10 +498,8 @@ PhaseResult run_concurrent(const std::string& name, Network& net, std::vector<Re
   PhaseResult p;
   p.name = name;
   p.outcomes.resize(reqs.size());
-  const NodeLatency nl0 = node_latency(net);
-  const double cpu0 = network_cpu(net, false), dcpu0 = driver_cpu_seconds();
   std::atomic<size_t> next{0};
-  const auto t0 = Clock::now();
+  const PhaseClock clock(net);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
@@ -498,12 +507,7 @@ PhaseResult run_concurrent(const std::string& name, Network& net, std::vector<Re
     });
   }
   for (std::thread& t : pool) t.join();
-  p.wall_s = seconds_since(t0);
-  p.node_cpu_s = network_cpu(net, false) - cpu0;
-  p.driver_cpu_s = driver_cpu_seconds() - dcpu0;
-  p.node_side = node_latency_diff(nl0, node_latency(net));
-  for (size_t i = 0; i < reqs.size(); ++i) net.check_answer(p.outcomes[i], reqs[i].intent);
-  attach_node_ms(net, p);
+  clock.finish(net, reqs, p);
   return p;
 }
 
