@@ -38,6 +38,10 @@ std::optional<Digest32> parse_key_id(const std::string& text) {
   return out;
 }
 
+std::string withdrawal_reason(PartyIndex coordinator) {
+  return "withdrawn by coordinator " + std::to_string(coordinator) + " (it refused the request)";
+}
+
 std::string names(const std::vector<PartyIndex>& parties) {
   std::string s;
   for (PartyIndex p : parties) s += (s.empty() ? "" : ", ") + std::to_string(p);
@@ -71,6 +75,8 @@ struct SigningService::Decision {
   Scalar tweak;
   Point derived_key;
   std::set<uint32_t> attempts_joined;
+  std::vector<std::weak_ptr<Attempt>> attempts;  // this node's parts in the attempts it joined
+  bool withdrawn = false;  // the coordinator refused the request itself: no attempt of it will be signed
   std::mutex commit_mu;  // held while checking and committing
 };
 
@@ -371,6 +377,7 @@ void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) 
     std::lock_guard<std::mutex> lock(mu_);
     approved = d->approved;
   }
+  if (r.signers.empty()) withdrawn(*d, from);
   if (!approved) {
     log("request " + short_id(r.request_id) + " from node " + std::to_string(from) + " refused: " + d->reason);
     return reply(from, r.request_id, r.attempt, ReplyStatus::kRefused, d->reason);
@@ -386,11 +393,17 @@ void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) 
       !std::all_of(r.signers.begin(), r.signers.end(), [&](PartyIndex p) { return contains(share.parties, p); })) {
     return fail("signer set {" + names(r.signers) + "} is not t parties of the key including the coordinator");
   }
+  auto a = std::make_shared<Attempt>();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (d->withdrawn) {
+      // The relay came after the coordinator's withdrawal (a retransmission can overtake).
+      return log("request " + short_id(r.request_id) + " attempt " + std::to_string(r.attempt) + " not joined: " +
+                 withdrawal_reason(from));
+    }
     if (!d->attempts_joined.insert(r.attempt).second) return;  // a duplicate relay of this attempt
+    d->attempts.push_back(a);
   }
-  auto a = std::make_shared<Attempt>();
   a->request_id = r.request_id;
   a->coordinator = from;
   a->number = r.attempt;
@@ -406,6 +419,23 @@ void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) 
     return start_attempt(a, std::move(take->taken));
   }
   start_attempt(a, std::nullopt);
+}
+
+void SigningService::withdrawn(Decision& d, PartyIndex coordinator) {
+  // Only a request's own coordinator relays it with no signers, and only once it refused the request
+  // itself: the attempts it relayed before its own gate had decided end now instead of at their deadline.
+  std::vector<std::shared_ptr<Attempt>> running;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (d.coordinator != coordinator || d.withdrawn) return;
+    d.withdrawn = true;
+    for (const auto& w : d.attempts) {
+      if (auto a = w.lock()) running.push_back(std::move(a));
+    }
+  }
+  for (const auto& a : running) {
+    a->cancel(*s_.runner, withdrawal_reason(coordinator));
+  }
 }
 
 void SigningService::start_attempt(std::shared_ptr<Attempt> a, std::optional<Presignature> taken) {
@@ -472,7 +502,11 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
   OsRng rng;
   auto session = cggmp21::make_sign_session(sc, rng);
   if (!session.ok()) return finish_attempt(a, std::nullopt, session.status().message(), {});
-  if (!a->set_session(sc.session_id, cggmp21::kSignProtocol)) return finish_attempt(a, std::nullopt, a->cancel_reason, {});
+  // The runner knows the session by its own id (bound to the presignature, digest and tweak too), not by
+  // sc.session_id: a cancel must name that one.
+  if (!a->set_session(session->params().session_id, cggmp21::kSignProtocol)) {
+    return finish_attempt(a, std::nullopt, a->cancel_reason, {});
+  }
   RunOptions<cggmp21::SignOutput> opts;
   opts.priority = Priority::kUrgent;
   opts.on_done = [this, a](SessionOutcome<cggmp21::SignOutput> o) {
@@ -747,10 +781,87 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
   };
   const auto deadline_s = std::chrono::seconds(s_.config->timeouts.sign_deadline_seconds);
 
-  // The gate's checks here (nothing committed yet): a refused request costs no presignature.
+  // One attempt: its signer set and presignature chosen, its Attempt registered as this node's own, and
+  // the request relayed to its signers (the other parties get it when this request is done, relay_rest).
+  struct Planned {
+    std::shared_ptr<Attempt> a;
+    std::optional<Presignature> taken;
+    std::optional<Digest32> chosen;  // attempt 0: the pooled presignature, taken with the approval commit
+  };
+  auto plan_and_relay = [&](uint32_t attempt, const Decision* gate) -> std::optional<Planned> {
+    Planned p;
+    std::vector<PartyIndex> signers;
+    {
+      std::lock_guard<std::mutex> lock(c->mu);
+      c->attempt = attempt;
+      c->failed.clear();
+      plan_attempt(*c, signers, p.taken, attempt == 0 ? &p.chosen : nullptr);
+    }
+    if (signers.empty()) return std::nullopt;
+    p.a = std::make_shared<Attempt>();
+    Attempt& a = *p.a;
+    a.request_id = c->request_id;
+    a.coordinator = self;
+    a.number = attempt;
+    a.signers = signers;
+    a.presignature_id = p.taken ? p.taken->id : p.chosen.value_or(Digest32{});
+    a.share = c->share;
+    if (gate) {
+      a.digest = gate->digest;
+      a.tweak = gate->tweak;
+      a.derived_key = gate->derived_key;
+    }
+    a.deadline = Clock::now() + deadline_s;
+    a.coordination = c;
+    {
+      std::lock_guard<std::mutex> lock(c->mu);
+      c->request.attempt = attempt;
+      c->request.signers = signers;
+      c->request.presignature_id = a.presignature_id;
+      c->signers = signers;
+      c->own = p.a;
+      c->own_done = false;
+    }
+    relay(signers);
+    return p;
+  };
+  // Attempt 0 is relayed to its signers before this node's own gate has run, so that their gates (the
+  // slow part of a warm signing) run while this one does. That commits no node to anything: each signer
+  // runs its own gate, and this node sends its round message only once its own gate approved and its
+  // record is committed. Only a request that is plausibly approved goes first (enough approvals for the
+  // key's quorum): an obviously short one is refused here before any signer spends work on it.
+  std::optional<Planned> first;
+  {
+    auto policy = approval_policy(c->share->key_id);
+    if (policy && approvals.size() >= policy->quorum) first = plan_and_relay(0, nullptr);
+  }
+  // A relayed attempt 0 that this node will not sign. Its signers learn it from the relay with no signers
+  // that follows (it asks for their verdict and withdraws the attempt: handle_sign_request), and the pooled
+  // presignature it named is thrown away here too, since its signers took their shares of it with their
+  // approval: kept, it would fail the attempt that picks it next.
+  auto withdraw = [&](const Planned& p) {
+    if (p.chosen) {
+      auto burned = s_.store->take_presignature(c->share->key_id, now_ms(),
+                                                NodeStore::PresignatureFilter{&p.a->signers, &*p.chosen, {}});
+      if (!burned.ok() && burned.status().code() != Code::kNotFound) {
+        log("request " + short_id(c->request_id) + ": discarding presignature " + short_id(*p.chosen) + ": " +
+            burned.status().message());
+      }
+      unclaim(*p.chosen);
+    }
+    std::lock_guard<std::mutex> lock(c->mu);
+    c->request.attempt = 0;
+    c->request.signers.clear();
+    c->request.presignature_id = Digest32{};
+    c->signers.clear();
+    c->own.reset();
+  };
+
+  // The gate's checks here (nothing committed yet).
   std::shared_ptr<Decision> own = evaluate(c->request, self);
   if (!own->approved) {
     // Refused here. Every node still judges the request itself, so the client learns each verdict.
+    if (first) withdraw(*first);
     std::unique_lock<std::mutex> lock(c->mu);
     c->refused[self] = own->reason;
     lock.unlock();
@@ -763,49 +874,29 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
     count(&Counters::refused);
     return fail(403, "refused by node " + std::to_string(self) + ": " + own->reason);
   }
+  if (first) {
+    Attempt& a = *first->a;
+    a.digest = own->digest;
+    a.tweak = own->tweak;
+    a.derived_key = own->derived_key;
+  }
 
   std::vector<std::string> errors;
   const uint32_t max_attempts = 2 + static_cast<uint32_t>(c->share->parties.size() - c->share->threshold);
   for (uint32_t attempt = 0; attempt < max_attempts; ++attempt) {
-    std::vector<PartyIndex> signers;
-    std::optional<Presignature> taken;
-    std::optional<Digest32> chosen;  // attempt 0: the pooled presignature, taken with the approval commit
-    {
-      std::lock_guard<std::mutex> lock(c->mu);
-      c->attempt = attempt;
-      c->failed.clear();
-      plan_attempt(*c, signers, taken, attempt == 0 ? &chosen : nullptr);
-    }
-    if (signers.empty()) {
+    std::optional<Planned> planned = attempt == 0 && first ? std::move(first) : plan_and_relay(attempt, own.get());
+    first.reset();
+    if (!planned) {
       std::lock_guard<std::mutex> lock(c->mu);
       errors.push_back("too few nodes left to sign (need " + std::to_string(c->share->threshold) + ")");
       break;
     }
-    auto a = std::make_shared<Attempt>();
-    a->request_id = c->request_id;
-    a->coordinator = self;
-    a->number = attempt;
-    a->signers = signers;
-    a->presignature_id = taken ? taken->id : chosen.value_or(Digest32{});
+    std::shared_ptr<Attempt> a = planned->a;
+    const std::vector<PartyIndex> signers = a->signers;
+    std::optional<Presignature>& taken = planned->taken;
+    const std::optional<Digest32>& chosen = planned->chosen;
     const bool pooled = taken.has_value() || chosen.has_value();
-    a->share = own->share;
-    a->digest = own->digest;
-    a->tweak = own->tweak;
-    a->derived_key = own->derived_key;
-    a->deadline = Clock::now() + deadline_s;
-    a->coordination = c;
-    {
-      std::lock_guard<std::mutex> lock(c->mu);
-      c->request.attempt = attempt;
-      c->request.signers = signers;
-      c->request.presignature_id = a->presignature_id;
-      c->signers = signers;
-      c->own = a;
-      c->own_done = false;
-    }
     if (attempt > 0) count(&Counters::attempts_retried);
-    // The signers of this attempt; the other parties when this request is done (relay_rest).
-    relay(signers);
     if (attempt == 0) {
       // This node's approval is recorded (with the chosen presignature taken in the same transaction)
       // while the others check theirs; only then does this node sign.
@@ -819,7 +910,9 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
       commit(*own, take ? &*take : nullptr);
       if (chosen) unclaim(*chosen);
       if (!own->approved) {
-        // A replay or counter race found under the write lock: the relayed attempt dies at its deadline.
+        // A replay or counter race found under the write lock: the relayed attempt is withdrawn.
+        withdraw(*planned);
+        relay(signers);
         std::lock_guard<std::mutex> lock(c->mu);
         c->refused[self] = own->reason;
         resp.refusals = refusals();

@@ -87,7 +87,15 @@ class LocalNetwork {
 
   std::string config_path(int i) const { return net_ + "/node-" + std::to_string(i) + "/node.yaml"; }
   std::string log_path(int i) const { return dir_.file("node" + std::to_string(i) + ".log"); }
-  std::string log(int i) const { return slurp(log_path(i)); }
+  // Everything node i logged, across its restarts.
+  std::string log(int i) const {
+    std::string all = slurp(log_path(i));
+    auto it = restarts_.find(i);
+    for (int run = 2; it != restarts_.end() && run <= it->second; ++run) {
+      all += "--- restart " + std::to_string(run) + "\n" + slurp(log_path(i) + "." + std::to_string(run));
+    }
+    return all;
+  }
   int api_port(int i) const { return base_ + 100 + i; }
   pid_t pid(int i) const { return procs_.pids[static_cast<size_t>(i - 1)]; }
   sim::SoftAuthenticator& approver(const std::string& name) { return approvers_.at(name); }
@@ -241,6 +249,23 @@ class LocalNetwork {
       CHECK(wait_exit(p, std::chrono::seconds(10)) == 0);
       p = 0;
     }
+  }
+  // SIGTERM node i; it must exit 0 within 10 s.
+  void stop_node(int i) {
+    pid_t& p = procs_.pids[static_cast<size_t>(i - 1)];
+    kill(p, SIGTERM);
+    CHECK(wait_exit(p, std::chrono::seconds(10)) == 0);
+    p = 0;
+  }
+  // Replaces every `from` in node i's config by `to` (takes effect at its next start).
+  void edit_config(int i, const std::string& from, const std::string& to) {
+    std::string text = slurp(config_path(i));
+    size_t replaced = 0;
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()), ++replaced) {
+      text.replace(at, from.size(), to);
+    }
+    REQUIRE(replaced > 0);
+    std::ofstream(config_path(i), std::ios::trunc) << text;
   }
   // SIGKILL node i (as a crash would) and reap it.
   void kill_node(int i) {

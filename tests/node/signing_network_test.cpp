@@ -148,3 +148,62 @@ TEST_CASE("signing network: a signer stopped (SIGSTOP) during signing is named b
   for (int i = 1; i <= 3; ++i) CHECK(wait_exit(net.pid(i), std::chrono::seconds(10)) == 0);
   net.processes().pids.clear();
 }
+
+TEST_CASE("signing network: a request its coordinator refuses while the signers approve is withdrawn at once",
+          "[node][daemon][signing]") {
+  TempDir dir;
+  NetworkOptions opt;
+  opt.sign_deadline_s = 20;  // a signer that missed the withdrawal would wait this long
+  LocalNetwork net(dir, opt, 25000);
+  net.start_all();
+  net.keygen();
+  const std::string pool_series = "custos_presign_pool_depth{key=\"" + net.key().at("key_id").get<std::string>() + "\"}";
+  auto wait_pool = [&](int node) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (net.metric(node, pool_series) < opt.pool_depth && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(net.metric(node, pool_series) >= opt.pool_depth);
+  };
+
+  // Node 1 restarted with another WebAuthn origin: it refuses every approval; nodes 2 and 3 accept them.
+  // The coordinator relays a plausible request to its first signers before its own gate has decided, so
+  // a signer has joined the attempt (and taken its presignature) by the time node 1 refuses.
+  net.stop_node(1);
+  net.edit_config(1, "https://custos.example", "https://pay.custos.example");
+  net.start(1);
+  net.wait_connected(1, 2);
+  wait_pool(1);
+  const auto started = std::chrono::steady_clock::now();
+  const auto refused = refusals_of(net.post_sign(1, net.sign_body(net.intent(), {"alice", "bob"})));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(opt.sign_deadline_s / 2));
+  REQUIRE(refused.size() == 1);
+  CHECK(refused.begin()->first == 1);
+  CHECK(refused.begin()->second.find("origin") != std::string::npos);
+  // The signer of that attempt gives it up when told, not at its deadline (or, if the withdrawal
+  // overtook the relay, never joins it).
+  bool withdrawn = false;
+  for (int tries = 0; tries < 50 && !withdrawn; ++tries) {
+    for (int node : {2, 3}) withdrawn = withdrawn || net.log(node).find("withdrawn by coordinator 1") != std::string::npos;
+    if (!withdrawn) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO("node 2 log:\n" << net.log(2) << "\nnode 3 log:\n" << net.log(3));
+  CHECK(withdrawn);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(opt.sign_deadline_s / 2));
+
+  // Node 1 back on the right origin: the presignature the withdrawn attempt named is gone from its pool
+  // too (its signer burned its share of it), so no later request picks it and fails its first attempt.
+  net.stop_node(1);
+  net.edit_config(1, "https://pay.custos.example", "https://custos.example");
+  net.start(1);
+  net.wait_connected(1, 2);
+  wait_pool(1);
+  for (int i = 0; i < 2 * opt.pool_depth; ++i) {
+    const SigningIntent in = net.intent();
+    const auto answer = parse_ok(net.post_sign(1, net.sign_body(in, {"alice", "bob"})), net, 1);
+    net.check_signature(answer, in);
+    INFO(answer.dump());
+    CHECK(answer.at("attempts") == 1);
+  }
+  net.stop_all();
+}
