@@ -75,6 +75,12 @@ BigInt RingPedersenParams::pow(const BigInt& a, const BigInt& e) const {
   return modexp::pow_public(*inv, -e, n_);
 }
 
+BigInt RingPedersenParams::pow_t(const BigInt& e) const {
+  const unsigned bits = e.bit_length();
+  if (tables_ && e.sign() >= 0 && bits <= kCommitTableBits) return tables()->t->pow(e, bits == 0 ? 1 : bits);
+  return pow(t_, e);
+}
+
 RingPedersenSecret RingPedersenSecret::generate(Rng& rng, const PaillierSecretKey& key) {
   const BigInt& n = key.n();
   for (;;) {

@@ -118,3 +118,27 @@ TEST_CASE("ring-pedersen: commit == commit_public == commit_crt (2048-bit fixtur
   CHECK(secret.params().n().bit_length() == 2048);
   check_commit_paths(secret, rng, 4);
 }
+
+TEST_CASE("ring-pedersen: pow_t (comb table) == t^e by plain exponentiation, at the table's edges and beyond",
+          "[ring_pedersen]") {
+  CUSTOS_SEEDED_RNG(rng, 1705);
+  auto primes = custos::testing::load_test_safe_primes();
+  auto key = PaillierSecretKey::from_primes(primes.at(0).first, primes.at(0).second);
+  REQUIRE(key.ok());
+  RingPedersenSecret secret = RingPedersenSecret::generate(rng, *key);
+  const RingPedersenParams& params = secret.params();
+  const BigInt& n = params.n();
+  const unsigned edge = RingPedersenParams::kCommitTableBits;
+  std::vector<BigInt> exps = {BigInt(0), BigInt(1), BigInt(2), n - BigInt(1), n, secret.phi(),
+                              BigInt::power_of_two(edge) - BigInt(1),  // the largest the table covers
+                              BigInt::power_of_two(edge),              // the first one it does not
+                              BigInt::power_of_two(edge + 100) + BigInt(12345)};
+  for (int i = 0; i < 8; ++i) exps.push_back(BigInt::random_below(rng, n));
+  for (const BigInt& e : exps) {
+    INFO("e has " << e.bit_length() << " bits");
+    CHECK(params.pow_t(e) == BigInt::powm_unit(params.t(), e, n));
+  }
+  // A copy shares the tables and agrees.
+  const RingPedersenParams copy = params;
+  CHECK(copy.pow_t(exps.back()) == BigInt::powm_unit(params.t(), exps.back(), n));
+}
