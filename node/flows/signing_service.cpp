@@ -836,19 +836,8 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
     if (policy && approvals.size() >= policy->quorum) first = plan_and_relay(0, nullptr);
   }
   // A relayed attempt 0 that this node will not sign. Its signers learn it from the relay with no signers
-  // that follows (it asks for their verdict and withdraws the attempt: handle_sign_request), and the pooled
-  // presignature it named is thrown away here too, since its signers took their shares of it with their
-  // approval: kept, it would fail the attempt that picks it next.
-  auto withdraw = [&](const Planned& p) {
-    if (p.chosen) {
-      auto burned = s_.store->take_presignature(c->share->key_id, now_ms(),
-                                                NodeStore::PresignatureFilter{&p.a->signers, &*p.chosen, {}});
-      if (!burned.ok() && burned.status().code() != Code::kNotFound) {
-        log("request " + short_id(c->request_id) + ": discarding presignature " + short_id(*p.chosen) + ": " +
-            burned.status().message());
-      }
-      unclaim(*p.chosen);
-    }
+  // that follows (it asks for their verdict and withdraws the attempt: handle_sign_request).
+  auto withdraw = [&] {
     std::lock_guard<std::mutex> lock(c->mu);
     c->request.attempt = 0;
     c->request.signers.clear();
@@ -856,12 +845,28 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
     c->signers.clear();
     c->own.reset();
   };
+  // Then the pooled presignature it named. A signer that approved took its share of it with its approval,
+  // so this node's share is discarded too (kept, it would fail the next attempt that picks it). If every
+  // other signer refused, nobody took it and it stays in the pool: a refused request costs no
+  // presignature, so forged approvals cannot drain the pools.
+  auto release = [&](const Planned& p, bool taken_elsewhere) {
+    if (!p.chosen) return;
+    if (taken_elsewhere) {
+      auto burned = s_.store->take_presignature(c->share->key_id, now_ms(),
+                                                NodeStore::PresignatureFilter{&p.a->signers, &*p.chosen, {}});
+      if (!burned.ok() && burned.status().code() != Code::kNotFound) {
+        log("request " + short_id(c->request_id) + ": discarding presignature " + short_id(*p.chosen) + ": " +
+            burned.status().message());
+      }
+    }
+    unclaim(*p.chosen);
+  };
 
   // The gate's checks here (nothing committed yet).
   std::shared_ptr<Decision> own = evaluate(c->request, self);
   if (!own->approved) {
     // Refused here. Every node still judges the request itself, so the client learns each verdict.
-    if (first) withdraw(*first);
+    if (first) withdraw();
     std::unique_lock<std::mutex> lock(c->mu);
     c->refused[self] = own->reason;
     lock.unlock();
@@ -871,6 +876,11 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
     const size_t others = connected_parties(*c->share).size() - 1;
     c->cv.wait_for(lock, deadline_s, [&] { return c->stopping || c->approved.size() + c->refused.size() - 1 >= others; });
     resp.refusals = refusals();
+    const bool taken_elsewhere = first && std::any_of(first->a->signers.begin(), first->a->signers.end(), [&](PartyIndex p) {
+      return p != self && !c->refused.count(p);  // approved, or no verdict: it may hold nothing of it any more
+    });
+    lock.unlock();
+    if (first) release(*first, taken_elsewhere);
     count(&Counters::refused);
     return fail(403, "refused by node " + std::to_string(self) + ": " + own->reason);
   }
@@ -908,17 +918,19 @@ SignResponse SigningService::sign(const SigningIntent& intent, const std::vector
         take->filter.id = &*chosen;
       }
       commit(*own, take ? &*take : nullptr);
-      if (chosen) unclaim(*chosen);
       if (!own->approved) {
-        // A replay or counter race found under the write lock: the relayed attempt is withdrawn.
-        withdraw(*planned);
+        // A replay or counter race found under the write lock: the relayed attempt is withdrawn (its
+        // signers, whose gates approved it like this node's, have taken their shares).
+        withdraw();
         relay(signers);
+        release(*planned, true);
         std::lock_guard<std::mutex> lock(c->mu);
         c->refused[self] = own->reason;
         resp.refusals = refusals();
         count(&Counters::refused);
         return fail(403, "refused by node " + std::to_string(self) + ": " + own->reason);
       }
+      if (chosen) unclaim(*chosen);  // taken with the approval (or gone: the attempt fails below)
       if (take && !take->taken) {
         finish_attempt(a, std::nullopt, take->status.message(), {});
       } else {

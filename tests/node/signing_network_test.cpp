@@ -174,6 +174,17 @@ TEST_CASE("signing network: a request its coordinator refuses while the signers 
   net.start(1);
   net.wait_connected(1, 2);
   wait_pool(1);
+  // Approvals every node refuses (made on a foreign origin) reach the signers first too; they refuse,
+  // so nobody took the presignature the attempt named and node 1 keeps it: a refused request costs no
+  // presignature, however many approvals it carries.
+  {
+    const double depth = net.metric(1, pool_series);
+    for (const char* name : {"alice", "bob"}) net.approver(name).options().origin = "https://evil.example";
+    const auto refused = refusals_of(net.post_sign(1, net.sign_body(net.intent(), {"alice", "bob"})));
+    for (const char* name : {"alice", "bob"}) net.approver(name).options().origin = "https://custos.example";
+    CHECK(refused.size() == 3);
+    CHECK(net.metric(1, pool_series) >= depth);
+  }
   const auto started = std::chrono::steady_clock::now();
   const auto refused = refusals_of(net.post_sign(1, net.sign_body(net.intent(), {"alice", "bob"})));
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(opt.sign_deadline_s / 2));
