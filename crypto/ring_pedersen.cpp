@@ -145,4 +145,12 @@ BigInt RingPedersenSecret::commit_crt(const BigInt& x, const BigInt& y) const {
   return (key_->pow_mod_n(params_.s(), x) * key_->pow_mod_n(params_.t(), y)).mod(params_.n());
 }
 
+BigInt RingPedersenSecret::pow_t_crt(const BigInt& e) const {
+  const CrtTables* tab = e.sign() >= 0 ? crt_tables() : nullptr;
+  if (!tab) return pow_crt(params_.t(), e);
+  // t^e mod r = (t mod r)^(e mod (r−1)) for a prime r ∤ t (Fermat).
+  auto part = [&](const CrtTables::Prime& pr) { return pr.t->pow(e.mod(pr.r_minus_1), pr.bits); };
+  return key_->crt_mod_n(part(tab->p), part(tab->q));
+}
+
 }  // namespace custos

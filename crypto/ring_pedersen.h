@@ -76,6 +76,10 @@ class RingPedersenSecret {
   BigInt commit_crt(const BigInt& x, const BigInt& y) const;
   // a^e mod N̂ with CRT.
   BigInt pow_crt(const BigInt& a, const BigInt& e) const { return key_->pow_mod_n(a, e); }
+  // t^e mod N̂ for secret e ≥ 0 with CRT through the comb tables for t mod p and mod q (Πprm's prover:
+  // 80 powers of t). Same exponent handling as pow_crt (e reduced mod p − 1 and q − 1, then a fixed
+  // operation sequence for the prime's bit length), about 5× faster once the tables exist.
+  BigInt pow_t_crt(const BigInt& e) const;
 
   RingPedersenSecret(RingPedersenParams params, BigInt lambda, std::shared_ptr<const PaillierSecretKey> key);
 

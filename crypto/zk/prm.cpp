@@ -51,6 +51,7 @@ PrmProof prm_prove(const ProofContext& ctx, const PrmStatement& stmt, const PrmW
   const RingPedersenSecret& sec = wit.secret;
   const BigInt& phi = sec.phi();
   const BigInt& t = stmt.aux.t();
+  const bool own_params = stmt.aux == sec.params();  // always, for an honest caller: then the tables apply
   std::vector<BigInt> nonces;
   PrmProof proof;
   nonces.reserve(kRepetitions);
@@ -58,7 +59,8 @@ PrmProof prm_prove(const ProofContext& ctx, const PrmStatement& stmt, const PrmW
   for (unsigned i = 0; i < kRepetitions; ++i) {
     for (;;) {
       BigInt ai = BigInt::random_below(rng, phi);
-      BigInt big_a = sec.pow_crt(t, ai);  // CRT + constant-time exponent
+      // CRT; with the fixed-base tables for t, constant time in the exponent either way.
+      BigInt big_a = own_params ? sec.pow_t_crt(ai) : sec.pow_crt(t, ai);
       if (big_a == BigInt(1)) continue;   // the verifier rejects A_i = 1 (TA); negligible
       nonces.push_back(std::move(ai));
       proof.a.push_back(std::move(big_a));

@@ -142,3 +142,22 @@ TEST_CASE("ring-pedersen: pow_t (comb table) == t^e by plain exponentiation, at 
   const RingPedersenParams copy = params;
   CHECK(copy.pow_t(exps.back()) == BigInt::powm_unit(params.t(), exps.back(), n));
 }
+
+TEST_CASE("ring-pedersen: pow_t_crt (CRT comb tables) == t^e mod N̂", "[ring_pedersen]") {
+  CUSTOS_SEEDED_RNG(rng, 1706);
+  auto primes = custos::testing::load_test_safe_primes();
+  auto key = PaillierSecretKey::from_primes(primes.at(0).first, primes.at(0).second);
+  REQUIRE(key.ok());
+  RingPedersenSecret secret = RingPedersenSecret::generate(rng, *key);
+  const BigInt& n = secret.params().n();
+  const BigInt& phi = secret.phi();
+  std::vector<BigInt> exps = {BigInt(0), BigInt(1), phi - BigInt(1), phi, phi + BigInt(1), n, n << 300};
+  for (int i = 0; i < 8; ++i) exps.push_back(BigInt::random_below(rng, phi));
+  for (const BigInt& e : exps) {
+    INFO("e has " << e.bit_length() << " bits");
+    CHECK(secret.pow_t_crt(e) == BigInt::powm_unit(secret.params().t(), e, n));
+  }
+  // A negative exponent takes the plain CRT path: t^(−e) is the inverse of t^e.
+  const BigInt e = BigInt::random_below(rng, phi);
+  CHECK((secret.pow_t_crt(-e) * BigInt::powm_unit(secret.params().t(), e, n)).mod(n) == BigInt(1));
+}
