@@ -4,6 +4,7 @@
 #include <string>
 
 #include "crypto/codec.h"
+#include "crypto/fixed_base.h"
 #include "crypto/zk/params.h"
 
 namespace custos::zk {
@@ -77,6 +78,7 @@ ModProof mod_prove(const ProofContext& ctx, const ModStatement& stmt, const ModW
 Status mod_verify(const ProofContext& ctx, const ModStatement& stmt, const ModProof& proof) {
   const BigInt& n = stmt.n;
   // Statement checks (Fig 16: N odd and composite; we also pin the exact size).
+  if (n.sign() <= 0) return out_of_range("Πmod: N is not positive");
   if (n.bit_length() != kPaillierBits) {
     return out_of_range("Πmod: N has " + std::to_string(n.bit_length()) + " bits, expected exactly " +
                         std::to_string(kPaillierBits));
@@ -110,7 +112,9 @@ Status mod_verify(const ProofContext& ctx, const ModStatement& stmt, const ModPr
     // A challenge sharing a factor with N exposes that factor; reject (synedrion).
     if (!y.is_unit_mod(n)) return verify_failed("Πmod: challenge y_i is not a unit mod N" + round_str(i));
     // z_i^N ≡ y_i: N-th powering is onto Z*_N only if gcd(N, φ(N)) = 1 (square-free N).
-    if (BigInt::powm_unit(r.z, n, n) != y) return verify_failed("Πmod: z_i^N != y_i mod N" + round_str(i));
+    // Public values: OpenSSL's Montgomery exponentiation (about 25 % faster than GMP 6.2's generic
+    // kernels here, crypto/fixed_base.h); these 80 N-th powers are most of Πmod's verification.
+    if (modexp::pow_public(r.z, n, n) != y) return verify_failed("Πmod: z_i^N != y_i mod N" + round_str(i));
     // x_i^4 ≡ (−1)^a·w^b·y_i: every y has a 4th root up to ±1, ±w only for Blum N with 2 factors.
     BigInt rhs = y;
     if (r.b) rhs = (rhs * proof.w).mod(n);

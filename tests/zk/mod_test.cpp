@@ -270,7 +270,8 @@ TEST_CASE("Πmod: statement checks on N (items 1–3)", "[mod]") {
   check(n + BigInt(1), "N is even");
   check(n >> 1, "expected exactly 2048");
   check((n << 1) + BigInt(1), "expected exactly 2048");
-  check(BigInt(0), "expected exactly 2048");
+  check(BigInt(0), "N is not positive");
+  check(-n, "N is not positive");  // same size and parity as N: must not reach the exponentiations
   CUSTOS_SEEDED_RNG(rng, 77);
   BigInt prime = t3::random_prime(rng, kPaillierBits, 3, 4);
   check(prime, "N is prime");
