@@ -377,7 +377,7 @@ void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) 
     std::lock_guard<std::mutex> lock(mu_);
     approved = d->approved;
   }
-  if (r.signers.empty()) withdrawn(*d, from);
+  if (r.signers.empty()) on_withdrawal(*d, from);
   if (!approved) {
     log("request " + short_id(r.request_id) + " from node " + std::to_string(from) + " refused: " + d->reason);
     return reply(from, r.request_id, r.attempt, ReplyStatus::kRefused, d->reason);
@@ -421,7 +421,7 @@ void SigningService::handle_sign_request(PartyIndex from, const SignRequest& r) 
   start_attempt(a, std::nullopt);
 }
 
-void SigningService::withdrawn(Decision& d, PartyIndex coordinator) {
+void SigningService::on_withdrawal(Decision& d, PartyIndex coordinator) {
   // Only a request's own coordinator relays it with no signers, and only once it refused the request
   // itself: the attempts it relayed before its own gate had decided end now instead of at their deadline.
   std::vector<std::shared_ptr<Attempt>> running;

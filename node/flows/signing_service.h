@@ -143,7 +143,7 @@ class SigningService {
                       std::vector<protocol::PartyIndex> culprits, std::vector<uint8_t> evidence = {});
   void handle_sign_request(protocol::PartyIndex from, const SignRequest& r);
   // The coordinator relayed the request with no signers (it refused it): cancel this node's attempts.
-  void withdrawn(Decision& d, protocol::PartyIndex coordinator);
+  void on_withdrawal(Decision& d, protocol::PartyIndex coordinator);
   void reply(protocol::PartyIndex to, const Digest32& request_id, uint32_t attempt, ReplyStatus status,
              const std::string& detail);
   GateConfig gate_config() const;
