@@ -79,6 +79,7 @@ struct Options {
   int fill_timeout_s = 900;
   int stall_s = 45;
   std::string perf_file;  // perf record of the nodes during the frozen phase
+  std::string perf_stat_file;  // perf stat (context switches, syscalls) of the nodes during the frozen phase
 };
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -765,15 +766,25 @@ int run_bench(const Options& opt, const std::string& work) {
     report["warm_network"]["idle_cpu_ms_per_s_all_nodes"] = idle_ms_per_s;
     say("  idle CPU of the 5 nodes: " + fmt(idle_ms_per_s, 2) + " ms per second");
   }
+  std::string node_pids;
+  for (int i = 1; i <= 5; ++i) node_pids += (i > 1 ? "," : "") + std::to_string(warm.pid(i));
   pid_t perf = 0;
   if (!opt.perf_file.empty()) {
-    std::string pids;
-    for (int i = 1; i <= 5; ++i) {
-      if (i > 1) pids += ',';
-      pids += std::to_string(warm.pid(i));
-    }
-    perf = spawn({"/usr/bin/perf", "record", "-e", "cpu-clock", "-F", "4000", "-g", "-p", pids, "-o", opt.perf_file},
+    perf = spawn({"/usr/bin/perf", "record", "-e", "cpu-clock", "-F", "4000", "-g", "-p", node_pids, "-o", opt.perf_file},
                  work + "/perf.log");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  // Counts, not samples: divided by the pooled signings of the phase they tell how many context switches
+  // and system calls one signing costs the five nodes together.
+  pid_t perf_stat = 0;
+  if (!opt.perf_stat_file.empty()) {
+    perf_stat = spawn({"/usr/bin/perf", "stat", "-x", ",", "-e",
+                       "task-clock,context-switches,cpu-migrations,syscalls:sys_enter_poll,syscalls:sys_enter_epoll_wait,"
+                       "syscalls:sys_enter_futex,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,"
+                       "syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_pwrite64,"
+                       "syscalls:sys_enter_fdatasync",
+                       "-p", node_pids, "-o", opt.perf_stat_file},
+                      work + "/perf-stat.log");
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   PhaseResult frozen_p = run_sequential("frozen", warm, frozen_reqs, true);
@@ -781,6 +792,11 @@ int run_bench(const Options& opt, const std::string& work) {
     kill(perf, SIGINT);
     report["perf_exit"] = wait_exit(perf, std::chrono::seconds(60));
     say("  perf data in " + opt.perf_file);
+  }
+  if (perf_stat > 0) {
+    kill(perf_stat, SIGINT);
+    report["perf_stat_exit"] = wait_exit(perf_stat, std::chrono::seconds(60));
+    say("  perf stat counts in " + opt.perf_stat_file + " (whole frozen phase, all 5 nodes)");
   }
   say("  " + std::to_string(frozen_p.count_status(200)) + " ok, " + std::to_string(frozen_p.count_kind("pool")) +
       " pool, p50 " + fmt(stats_of(frozen_p.latencies()).p50, 2) + " ms");
@@ -973,6 +989,8 @@ int main(int argc, char** argv) {
                                                "like synced passkeys; with counters, concurrent requests can be refused as rollbacks)");
   cli.add_flag("--skip-cold", opt.skip_cold, "skip the cold network");
   cli.add_option("--perf", opt.perf_file, "record the nodes with `perf record -g` during the frozen phase into this file");
+  cli.add_option("--perf-stat", opt.perf_stat_file,
+                 "count the nodes' context switches and system calls with `perf stat` during the frozen phase into this file");
   CLI11_PARSE(cli, argc, argv);
   if (opt.base_port == 0) opt.base_port = 20000 + static_cast<int>(getpid() % 30) * 400;
 
