@@ -418,9 +418,11 @@ Result<AuxInfo> NodeStore::get_aux_info(const Digest32& key_id, const Digest32& 
 // ---- presignature pool ----
 
 Status NodeStore::add_presignature(const Digest32& key_id, const Presignature& p, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
   if (p.key_id != key_id) return invalid_argument("presignature " + short_hex(p.id) + " belongs to another key");
   RETURN_IF_ERROR(check_presignature_shape(p));
+  // Before the lock: a signing's take must not wait for this multiplication.
+  RETURN_IF_ERROR(cggmp21::check_presignature_consistency(p));
+  std::lock_guard<std::mutex> lock(mu_);
   SecretBytes plain = cggmp21::serialize_presignature(p);
   ASSIGN_OR_RETURN(auto sealed, seal(kek_, RecordBinding{"presignatures", "presignature", key_id, p.id,
                                                          kPresignatureFormat},

@@ -46,6 +46,11 @@ Result<protocol::Transition<Presignature>> presign_start(const PresignConfig& cf
 Result<protocol::Session<Presignature>> make_presign_session(
     const PresignConfig& cfg, Rng& rng, protocol::Executor executor = protocol::sequential_executor());
 
+// Own index among the signers and Δ_self = k·Γ (a constant-time multiplication: k is secret). Checked
+// once, before a presignature is stored; the store's authenticated encryption keeps it so afterwards,
+// which is why deserialize_presignature does not repeat the multiplication on the signing path.
+Status check_presignature_consistency(const Presignature& p);
+
 SecretBytes serialize_presignature(const Presignature& p);
 Result<Presignature> deserialize_presignature(std::span<const uint8_t> bytes);
 

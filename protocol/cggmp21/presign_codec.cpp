@@ -57,8 +57,15 @@ Result<Presignature> deserialize_presignature(std::span<const uint8_t> bytes) {
   if (std::find(p.signers.begin(), p.signers.end(), p.self) == p.signers.end()) {
     return malformed("presignature: own index is not a signer");
   }
-  if (!(p.gamma.mul(p.k) == p.deltas.at(p.self))) return verify_failed("presignature: k does not match Δ");
   return p;
+}
+
+Status check_presignature_consistency(const Presignature& p) {
+  if (std::find(p.signers.begin(), p.signers.end(), p.self) == p.signers.end() || !p.deltas.count(p.self)) {
+    return invalid_argument("presignature: own index is not a signer");
+  }
+  if (!(p.gamma.mul(p.k) == p.deltas.at(p.self))) return verify_failed("presignature: k does not match Δ");
+  return ok_status();
 }
 
 }  // namespace custos::cggmp21

@@ -140,6 +140,29 @@ TEST_CASE("store: a refresh adds an epoch, keeps history and retires old presign
   CHECK(s->get_aux_info(m.key_id(), m.aux().epoch)->epoch == m.aux().epoch);
 }
 
+TEST_CASE("store: a presignature whose k does not match its own Δ is refused before it is sealed",
+          "[storage][store]") {
+  // The check runs once, here: taking a presignature trusts the authenticated ciphertext and does not
+  // repeat the constant-time multiplication on the signing path.
+  testing::TempDir dir;
+  auto s = testing::open_store_with_key(dir.file("node.db"), testing::make_key_file(dir));
+  const auto& m = material();
+  cggmp21::Presignature bad = testing::presig_with_id(7);
+  bad.k = bad.k + Scalar::from_u64(1);
+  Status refused = s->add_presignature(m.key_id(), bad, 200);
+  CHECK(refused.code() == Code::kVerifyFailed);
+  CHECK(contains(refused.message(), "k does not match"));
+  cggmp21::Presignature foreign = testing::presig_with_id(8);
+  foreign.deltas.erase(foreign.self);
+  CHECK(!s->add_presignature(m.key_id(), foreign, 200).ok());
+  CHECK(*s->presignature_depth(m.key_id()) == 0);
+  // The honest one is stored and taken back intact.
+  REQUIRE(s->add_presignature(m.key_id(), testing::presig_with_id(9), 200).ok());
+  auto taken = s->take_presignature(m.key_id(), 201);
+  REQUIRE(taken.ok());
+  CHECK(taken->gamma.mul(taken->k) == taken->deltas.at(taken->self));
+}
+
 TEST_CASE("store: signature and abort logs round trip", "[storage][store]") {
   testing::TempDir dir;
   std::string db = dir.file("node.db");
