@@ -198,7 +198,7 @@ void SigningService::log(const std::string& line) const {
   if (s_.log) s_.log(line);
 }
 
-void SigningService::post(std::function<void()> job, bool background) {
+void SigningService::post(std::function<void()> job, bool background, bool run_at_stop) {
   JobQueue& q = background ? background_ : foreground_;
   {
     std::lock_guard<std::mutex> lock(jobs_mu_);
@@ -207,22 +207,29 @@ void SigningService::post(std::function<void()> job, bool background) {
       log("signing queue full (" + std::to_string(kMaxQueuedJobs) + " jobs): a job was dropped");
       return;
     }
-    q.jobs.push_back(std::move(job));
+    q.jobs.push_back(Job{std::move(job), run_at_stop});
   }
   q.cv.notify_one();
 }
 
 void SigningService::worker_loop(JobQueue& q) {
   for (;;) {
-    std::function<void()> job;
+    Job job;
     {
       std::unique_lock<std::mutex> lock(jobs_mu_);
       q.cv.wait(lock, [&] { return jobs_stop_ || !q.jobs.empty(); });
-      if (jobs_stop_) return;
-      job = std::move(q.jobs.front());
-      q.jobs.pop_front();
+      if (jobs_stop_) {
+        // Stopping: nothing new starts; what a finished signing still has to log is written.
+        auto it = std::find_if(q.jobs.begin(), q.jobs.end(), [](const Job& j) { return j.run_at_stop; });
+        if (it == q.jobs.end()) return;
+        job = std::move(*it);
+        q.jobs.erase(it);
+      } else {
+        job = std::move(q.jobs.front());
+        q.jobs.pop_front();
+      }
     }
-    job();
+    job.run();
   }
 }
 
@@ -510,6 +517,7 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
   RunOptions<cggmp21::SignOutput> opts;
   opts.priority = Priority::kUrgent;
   opts.on_done = [this, a](SessionOutcome<cggmp21::SignOutput> o) {
+    const bool signed_ok = o.output.has_value();
     std::function<void()> finish = [this, a, o = std::move(o)]() mutable {
       if (!o.output) {
         return finish_attempt(a, std::nullopt, "online signing: " + o.abort->reason, o.abort->culprits,
@@ -531,7 +539,11 @@ void SigningService::start_sign(std::shared_ptr<Attempt> a, std::shared_ptr<cons
         return;
       }
     }
-    post(std::move(finish));
+    // Another node coordinates. A signature is only verified and logged here (nothing goes back), so
+    // it waits on the background worker, leaving the CPU to the coordinator's answer and the next
+    // request; a failure is reported to the coordinator, which is waiting for it.
+    const bool logged_only = signed_ok && a->coordinator != s_.config->node_id;
+    post(std::move(finish), /*background=*/logged_only, /*run_at_stop=*/logged_only);
   };
   auto run = s_.runner->run(std::move(session).value(), a->deadline, std::move(opts));
   if (!run.ok()) return finish_attempt(a, std::nullopt, run.status().message(), {});

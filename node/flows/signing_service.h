@@ -158,14 +158,19 @@ class SigningService {
   void unclaim(const Digest32& id);
   std::vector<protocol::PartyIndex> connected_parties(const KeyShare& share) const;
 
+  struct Job {
+    std::function<void()> run;
+    bool run_at_stop = false;
+  };
   struct JobQueue {
     std::condition_variable cv;
-    std::deque<std::function<void()>> jobs;
+    std::deque<Job> jobs;
   };
   // Jobs run in order per queue. The foreground worker serves the requests this node signs (and the
   // coordinator's completions); the background worker, at lower CPU priority, judges requests this node
-  // was not asked to sign.
-  void post(std::function<void()> job, bool background = false);
+  // was not asked to sign and logs the signatures of requests another node coordinated. At stop, queued
+  // jobs are dropped except those posted with run_at_stop (a finished signing's log entry).
+  void post(std::function<void()> job, bool background = false, bool run_at_stop = false);
   void worker_loop(JobQueue& q);
   void log(const std::string& line) const;
 
