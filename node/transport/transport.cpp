@@ -103,6 +103,12 @@ std::optional<std::vector<std::unique_ptr<Msg>>> recv_multipart(void* s, size_t 
   return out;
 }
 
+Status socket_fd(void* s, int& fd) {
+  size_t len = sizeof fd;
+  if (zmq_getsockopt(s, ZMQ_FD, &fd, &len) != 0) return internal_error(zmq_error("ZMQ_FD"));
+  return ok_status();
+}
+
 std::optional<PartyIndex> parse_user_id(const char* text) {
   if (!text) return std::nullopt;
   std::string_view s(text);
@@ -123,6 +129,10 @@ struct Transport::IoState {
   void* router_mon = nullptr;
   std::vector<void*> dealers;
   std::vector<void*> dealer_mons;
+  // ZMQ_FD of the ZAP and monitor sockets, polled as plain descriptors (see io_main).
+  int zap_fd = -1;
+  int router_mon_fd = -1;
+  std::vector<int> dealer_mon_fds;
   std::vector<bool> blocked;  // last send hit EAGAIN: wait for POLLOUT instead of the clock
   // Per peer, +1 at every DISCONNECTED event of our DEALER: envelopes sent in
   // an older generation may have died with that connection.
@@ -260,6 +270,8 @@ Status Transport::start() {
       if (!io.router_mon || zmq_connect(io.router_mon, "inproc://custos-monitor-router") != 0)
         return internal_error(zmq_error("ROUTER monitor connect"));
       RETURN_IF_ERROR(set_int(io.router_mon, ZMQ_LINGER, 0, "ZMQ_LINGER"));
+      RETURN_IF_ERROR(socket_fd(io.zap, io.zap_fd));
+      RETURN_IF_ERROR(socket_fd(io.router_mon, io.router_mon_fd));
       if (zmq_bind(io.router, self_.listen_endpoint.c_str()) != 0)
         return failed_precondition(zmq_error(("cannot listen on " + self_.listen_endpoint).c_str()));
       char last[256] = {};
@@ -297,6 +309,8 @@ Status Transport::start() {
         io.dealer_mons.push_back(m);
         RETURN_IF_ERROR(set_int(m, ZMQ_LINGER, 0, "ZMQ_LINGER"));
         if (zmq_connect(m, mon.c_str()) != 0) return internal_error(zmq_error("DEALER monitor connect"));
+        io.dealer_mon_fds.push_back(-1);
+        RETURN_IF_ERROR(socket_fd(m, io.dealer_mon_fds.back()));
         // ZMQ_ROUTING_ID is left to the peer's ROUTER to generate: acks are
         // addressed to the connection an envelope came in on, and a fixed id
         // would let a restarted peer be refused as a duplicate until the old
@@ -461,14 +475,22 @@ void Transport::io_main(IoState* iop) {
   IoState& io = *iop;
   const size_t n = peers_.size();
   std::vector<zmq_pollitem_t> items(4 + 2 * n);
+  // What arrived on the descriptor-polled sockets before the first poll (setup may have processed the
+  // commands that would have made their descriptors readable).
+  handle_zap(io);
+  for (size_t i = 0; i <= n; ++i) handle_monitor(io, i);
   while (!stopping_) {
+    // zmq_poll asks every ZeroMQ socket in the set for ZMQ_EVENTS on each pass (two system calls each),
+    // so only the sockets we also send on are passed as sockets. The ZAP and monitor sockets are polled
+    // through their ZMQ_FD: that descriptor is readable while the socket has unprocessed commands, and
+    // their handlers always receive until EAGAIN (which processes them), so nothing waits unseen.
     items[0] = {nullptr, wake_fd_, ZMQ_POLLIN, 0};
-    items[1] = {io.zap, 0, ZMQ_POLLIN, 0};
+    items[1] = {nullptr, io.zap_fd, ZMQ_POLLIN, 0};
     items[2] = {io.router, 0, ZMQ_POLLIN, 0};
-    items[3] = {io.router_mon, 0, ZMQ_POLLIN, 0};
+    items[3] = {nullptr, io.router_mon_fd, ZMQ_POLLIN, 0};
     for (size_t i = 0; i < n; ++i) {
       items[4 + 2 * i] = {io.dealers[i], 0, static_cast<short>(ZMQ_POLLIN | (io.blocked[i] ? ZMQ_POLLOUT : 0)), 0};
-      items[5 + 2 * i] = {io.dealer_mons[i], 0, ZMQ_POLLIN, 0};
+      items[5 + 2 * i] = {nullptr, io.dealer_mon_fds[i], ZMQ_POLLIN, 0};
     }
     auto now = Clock::now();
     long timeout_ms = 1000;
@@ -666,7 +688,17 @@ void Transport::handle_zap(IoState& io) {
   for (;;) {
     size_t parts = 0;
     auto req = recv_multipart(io.zap, 8, &parts);
-    if (!req) return;
+    if (!req) {
+      // EAGAIN has processed the socket's commands. Any other failure (a reply that could not be sent
+      // leaves the REP socket refusing receives) has not: ask for ZMQ_EVENTS, which does, so that the
+      // descriptor polled in io_main does not stay readable and spin the loop.
+      if (zmq_errno() != EAGAIN) {
+        int events = 0;
+        size_t len = sizeof events;
+        zmq_getsockopt(io.zap, ZMQ_EVENTS, &events, &len);
+      }
+      return;
+    }
     auto text = [&](size_t i) {
       if (i >= req->size()) return std::string();
       zmq_msg_t& m = (*req)[i]->m;
