@@ -73,8 +73,9 @@ TEST_CASE("signing under a BIP-32 child verifies under the derived key", "[grid]
   std::vector<uint32_t> path{0, 7, 42};
   auto d = cache.derive(*keys.at(1).share, path);
   REQUIRE(d.ok());
-  CHECK(cache.size() == 1);
+  CHECK(cache.size() == 3);  // m/0/7/42 and its parents m/0/7 and m/0
   CHECK(cache.derive(*keys.at(2).share, path)->xpub.key == d->xpub.key);  // cached, same key id
+  CHECK(cache.size() == 3);
   CHECK(keys.at(1).share->public_key + Point::base_mul(d->tweak) == d->xpub.key);
   sign_and_check(keys, {1, 3}, seed, d->tweak, d->xpub.key);
 }
@@ -124,4 +125,39 @@ TEST_CASE("derivation rejects hardened indices", "[bip32]") {
   cggmp21::DerivationCache cache;
   std::vector<uint32_t> hardened{0x80000000u};
   CHECK_FALSE(cache.derive(kg.outputs.at(1), hardened).ok());
+}
+
+TEST_CASE("the derivation cache derives through cached parents and agrees with derive_path", "[bip32]") {
+  auto kg = sim::run_keygen(1, 1, 4);
+  REQUIRE(kg.outputs.size() == 1);
+  const cggmp21::KeyShare& share = kg.outputs.at(1);
+  const ExtendedPublicKey root = cggmp21::root_xpub(share);
+  // Capacity 8 with 3 × 4 addresses under two accounts: entries are evicted along the way, parents too.
+  cggmp21::DerivationCache cache(8);
+  std::vector<std::vector<uint32_t>> paths{{}, {0}};
+  for (uint32_t account : {0u, 7u}) {
+    for (uint32_t i = 0; i < 6; ++i) paths.push_back({account, i});
+    paths.push_back({account, 1, 2, 3});
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& path : paths) {
+      auto cached = cache.derive(share, path);
+      auto direct = derive_path(root, path);
+      REQUIRE(cached.ok());
+      REQUIRE(direct.ok());
+      CHECK(cached->xpub.key == direct->xpub.key);
+      CHECK(cached->xpub.chain_code == direct->xpub.chain_code);
+      CHECK(cached->xpub.depth == direct->xpub.depth);
+      CHECK(cached->xpub.parent_fingerprint == direct->xpub.parent_fingerprint);
+      CHECK(cached->xpub.child_number == direct->xpub.child_number);
+      CHECK(cached->tweak == direct->tweak);
+      CHECK(cached->xpub.key == share.public_key + Point::base_mul(cached->tweak));
+    }
+  }
+  CHECK(cache.size() <= 8);
+  // A hardened component deep in the path is named by its position, as derive_path names it.
+  std::vector<uint32_t> bad{3, 0x80000001u};
+  auto refused = cache.derive(share, bad);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() == derive_path(root, bad).status().message());
 }
