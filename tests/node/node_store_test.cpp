@@ -152,9 +152,11 @@ TEST_CASE("store: a presignature whose k does not match its own Δ is refused be
   Status refused = s->add_presignature(m.key_id(), bad, 200);
   CHECK(refused.code() == Code::kVerifyFailed);
   CHECK(contains(refused.message(), "k does not match"));
-  cggmp21::Presignature foreign = testing::presig_with_id(8);
-  foreign.deltas.erase(foreign.self);
-  CHECK(!s->add_presignature(m.key_id(), foreign, 200).ok());
+  cggmp21::Presignature no_own_delta = testing::presig_with_id(8);
+  no_own_delta.deltas.erase(no_own_delta.self);
+  Status incomplete = s->add_presignature(m.key_id(), no_own_delta, 200);
+  CHECK_FALSE(incomplete.ok());
+  CHECK(contains(incomplete.message(), "Δ"));
   CHECK(*s->presignature_depth(m.key_id()) == 0);
   // The honest one is stored and taken back intact.
   REQUIRE(s->add_presignature(m.key_id(), testing::presig_with_id(9), 200).ok());

@@ -132,7 +132,7 @@ TEST_CASE("the derivation cache derives through cached parents and agrees with d
   REQUIRE(kg.outputs.size() == 1);
   const cggmp21::KeyShare& share = kg.outputs.at(1);
   const ExtendedPublicKey root = cggmp21::root_xpub(share);
-  // Capacity 8 with 3 × 4 addresses under two accounts: entries are evicted along the way, parents too.
+  // Capacity 8 for 16 paths (root to depth 4, two accounts): entries are evicted along the way, parents too.
   cggmp21::DerivationCache cache(8);
   std::vector<std::vector<uint32_t>> paths{{}, {0}};
   for (uint32_t account : {0u, 7u}) {
