@@ -43,6 +43,8 @@ AffGProof aff_g_prove(const ProofContext& ctx, const AffGStatement& stmt, const 
   // Bx = α·G is O only if α ≡ 0 mod q (probability ≈ 2^-256), which we ignore.
   BigInt alpha = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon));
   BigInt beta = BigInt::random_symmetric(rng, pow2(kEllPrime + kEpsilon));
+  // Uniform in Z*_N0 (the verifier's key): confined to a subgroup, r would let the verifier read x
+  // modulo its index from A's randomness and z1 (security.md, "Paillier randomness under a peer's key").
   BigInt r = BigInt::random_unit(rng, N0.n());
   BigInt ry;  // uniform in Z*_N1; sampled with By below
   BigInt gamma = BigInt::random_symmetric(rng, pow2(kEll + kEpsilon) * nhat);

@@ -178,6 +178,8 @@ Transition<Out> Round1::finalize(Rng& rng) {
     MtaSent& sent = st.sent[j];
     sent.beta = BigInt::random_symmetric(rng, j_bound);
     sent.beta_hat = BigInt::random_symmetric(rng, j_bound);
+    // Uniform in Z*_{N_j}, never from a fixed-base table or short exponents: j can recover the randomness
+    // ρ_K^γ·s of D and would learn γ and x' modulo the index of the subgroup s came from (security.md).
     BigInt s = BigInt::random_unit(rng, nj.n()), s_hat = BigInt::random_unit(rng, nj.n());
     // r, r̂ ∈ Z*_{N_i} (erratum: the paper says N_j; F lives under our own key).
     BigInt r, r_hat;  // sampled by encrypt_fresh below (uniform in Z*_{N_i})
