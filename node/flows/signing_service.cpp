@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <set>
 
 #include "crypto/hex.h"
 #include "crypto/passkey/challenge.h"
 #include "crypto/transcript.h"
-#include "node/transport/thread_attributes.h"
 #include "protocol/cggmp21/presign.h"
 #include "protocol/cggmp21/sign.h"
 #include "protocol/intent.h"
@@ -149,20 +149,16 @@ struct SigningService::Coordination {
   bool stopping = false;
 };
 
-SigningService::SigningService(NodeServices services) : s_(std::move(services)) {}
+SigningService::SigningService(NodeServices services)
+    : s_(std::move(services)),
+      foreground_({"custos-signing", false, kMaxQueuedJobs, [this](const std::string& l) { log(l); }}),
+      background_({"custos-judge", true, kMaxQueuedJobs, [this](const std::string& l) { log(l); }}) {}
 
 SigningService::~SigningService() { stop(); }
 
 void SigningService::start() {
-  worker_ = std::thread([this] {
-    name_this_thread("custos-signing");
-    worker_loop(foreground_);
-  });
-  background_worker_ = std::thread([this] {
-    name_this_thread("custos-judge");
-    make_this_thread_background();
-    worker_loop(background_);
-  });
+  foreground_.start();
+  background_.start();
 }
 
 void SigningService::stop() {
@@ -179,14 +175,11 @@ void SigningService::stop() {
     c->stopping = true;
     c->cv.notify_all();
   }
-  {
-    std::lock_guard<std::mutex> lock(jobs_mu_);
-    jobs_stop_ = true;
-  }
-  foreground_.cv.notify_all();
-  background_.cv.notify_all();
-  if (worker_.joinable()) worker_.join();
-  if (background_worker_.joinable()) background_worker_.join();
+  // Both queues stop taking jobs at once, then both threads are waited for.
+  foreground_.request_stop();
+  background_.request_stop();
+  foreground_.join();
+  background_.join();
 }
 
 SigningService::Counters SigningService::counters() const {
@@ -199,38 +192,7 @@ void SigningService::log(const std::string& line) const {
 }
 
 void SigningService::post(std::function<void()> job, bool background, bool run_at_stop) {
-  JobQueue& q = background ? background_ : foreground_;
-  {
-    std::lock_guard<std::mutex> lock(jobs_mu_);
-    if (jobs_stop_) return;
-    if (q.jobs.size() >= kMaxQueuedJobs) {
-      log("signing queue full (" + std::to_string(kMaxQueuedJobs) + " jobs): a job was dropped");
-      return;
-    }
-    q.jobs.push_back(Job{std::move(job), run_at_stop});
-  }
-  q.cv.notify_one();
-}
-
-void SigningService::worker_loop(JobQueue& q) {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock<std::mutex> lock(jobs_mu_);
-      q.cv.wait(lock, [&] { return jobs_stop_ || !q.jobs.empty(); });
-      if (jobs_stop_) {
-        // Stopping: nothing new starts; what a finished signing still has to log is written.
-        auto it = std::find_if(q.jobs.begin(), q.jobs.end(), [](const Job& j) { return j.run_at_stop; });
-        if (it == q.jobs.end()) return;
-        job = std::move(*it);
-        q.jobs.erase(it);
-      } else {
-        job = std::move(q.jobs.front());
-        q.jobs.pop_front();
-      }
-    }
-    job.run();
-  }
+  (background ? background_ : foreground_).post(std::move(job), run_at_stop);
 }
 
 GateConfig SigningService::gate_config() const {

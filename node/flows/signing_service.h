@@ -30,8 +30,6 @@
 // presignature id and its signer set), so two coordinators never pick the same.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -39,12 +37,12 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "config/node_config.h"
 #include "crypto/ecdsa.h"
 #include "node/flows/control.h"
+#include "node/flows/job_worker.h"
 #include "node/flows/key_cache.h"
 #include "node/gate/approval_gate.h"
 #include "node/session/session_runner.h"
@@ -158,20 +156,10 @@ class SigningService {
   void unclaim(const Digest32& id);
   std::vector<protocol::PartyIndex> connected_parties(const KeyShare& share) const;
 
-  struct Job {
-    std::function<void()> run;
-    bool run_at_stop = false;
-  };
-  struct JobQueue {
-    std::condition_variable cv;
-    std::deque<Job> jobs;
-  };
-  // Jobs run in order per queue. The foreground worker serves the requests this node signs (and the
-  // coordinator's completions); the background worker, at lower CPU priority, judges requests this node
-  // was not asked to sign and logs the signatures of requests another node coordinated. At stop, queued
-  // jobs are dropped except those posted with run_at_stop (a finished signing's log entry).
+  // Foreground: the requests this node signs and the coordinator's completions. Background (lower CPU
+  // priority): judging requests this node was not asked to sign, and logging the signatures of requests
+  // another node coordinated, posted with run_at_stop so that stopping does not lose them.
   void post(std::function<void()> job, bool background = false, bool run_at_stop = false);
-  void worker_loop(JobQueue& q);
   void log(const std::string& line) const;
 
   NodeServices s_;
@@ -183,10 +171,7 @@ class SigningService {
   Counters counters_;
   bool stopping_ = false;
 
-  std::mutex jobs_mu_;
-  JobQueue foreground_, background_;
-  bool jobs_stop_ = false;
-  std::thread worker_, background_worker_;
+  JobWorker foreground_, background_;
 };
 
 }  // namespace custos::node
