@@ -11,6 +11,7 @@
 #include <cpuid.h>
 #endif
 
+#include "crypto/ct.h"
 #include "crypto/secret.h"
 
 namespace custos {
@@ -126,6 +127,8 @@ MontgomeryContext::MontgomeryContext(const BigInt& m) : m_(m) {
   minv_ = 0 - inv;
   one_.assign(n_, 0);
   export_limbs(one_.data(), n_, BigInt::power_of_two(static_cast<unsigned>(64 * n_)).mod(m));
+  r3_.assign(n_, 0);
+  export_limbs(r3_.data(), n_, BigInt::power_of_two(static_cast<unsigned>(3 * 64 * n_)).mod(m));
 #ifdef CUSTOS_FIXED_BASE_ADX
   adx_ = cpu_has_bmi2_adx() && n_ % 4 == 0;
 #endif
@@ -200,6 +203,16 @@ BigInt MontgomeryContext::from_mont(const mp_limb_t* a, mp_limb_t* scratch) cons
   return out;
 }
 
+BigInt MontgomeryContext::mul_mod(const BigInt& a, const BigInt& b) const {
+  if (a.sign() < 0 || b.sign() < 0) std::abort();
+  WipedLimbs x(n_), y(n_), scratch(scratch_);
+  export_limbs(x.data(), n_, a);
+  export_limbs(y.data(), n_, b);
+  mul(x.data(), x.data(), y.data(), scratch.data());    // a·b·R⁻¹
+  mul(x.data(), x.data(), r3_.data(), scratch.data());  // a·b·R
+  return from_mont(x.data(), scratch.data());            // a·b
+}
+
 // ---------------------------------------------------------------------------
 // FixedBaseExp
 
@@ -256,12 +269,18 @@ FixedBaseExp::FixedBaseExp(const BigInt& base, const BigInt& m, unsigned max_bit
   secure_wipe(powers.data(), powers.size() * sizeof(mp_limb_t));
 }
 
+unsigned FixedBaseExp::public_bits(const BigInt& e, bool is_signed) const {
+  const unsigned g = rows_ * cols_, s = is_signed ? 1 : 0;
+  const unsigned groups = ct::pub(ceil_div(e.bit_length() + s, g));  // what the cost reveals anyway
+  return std::min(std::max(groups, 1u) * g - s, max_bits_);
+}
+
 FixedBaseExp::Operand FixedBaseExp::prepare(const BigInt& e, unsigned bits, bool is_signed) const {
   if (bits > max_bits_) std::abort();
   if (bits == 0) bits = 1;
   if (is_signed && !signed_) std::abort();
   if (!is_signed && e.sign() < 0) std::abort();
-  if (e.bit_length() > bits) std::abort();  // |e| < 2^bits
+  if (ct::pub(e.bit_length() > bits)) std::abort();  // |e| < 2^bits; `bits` is public, so is this verdict
   const unsigned g_bits = rows_ * cols_;
   Operand op;
   op.table = this;
@@ -386,10 +405,10 @@ Bn to_bn(const BigInt& x, bool secret) {
   return Bn(b);
 }
 
-BigInt from_bn(const BIGNUM* b) {
-  const size_t limbs = (static_cast<size_t>(BN_num_bytes(b)) + sizeof(mp_limb_t) - 1) / sizeof(mp_limb_t);
+// b (0 ≤ b < m) as a BigInt, written over m's limb count: the length of a secret b is not consulted.
+BigInt from_bn(const BIGNUM* b, const BigInt& m) {
+  const size_t limbs = mpz_size(m.get());
   BigInt out;
-  if (limbs == 0) return out;
   mp_limb_t* w = mpz_limbs_write(out.get_mut(), static_cast<mp_size_t>(limbs));
   if (BN_bn2lebinpad(b, reinterpret_cast<unsigned char*>(w), static_cast<int>(limbs * sizeof(mp_limb_t))) < 0) {
     std::abort();
@@ -411,11 +430,14 @@ bool openssl_modulus(const BigInt& m, const BigInt& e) {
 BigInt pow_sec(const BigInt& base, const BigInt& e, const BigInt& m) {
   if (!openssl_modulus(m, e)) return BigInt::powm_unit(base, e, m);
   Ctx ctx(BN_CTX_new());
-  Bn b = to_bn(base.mod(m), true), x = to_bn(e, true), mm = to_bn(m, false), r(BN_new());
+  // A non-negative base no longer than m goes to OpenSSL as it is (it reduces a base ≥ m itself):
+  // GMP's division would branch on a secret base's value.
+  const bool as_is = base.sign() >= 0 && mpz_size(base.get()) <= mpz_size(m.get());
+  Bn b = to_bn(as_is ? base : base.mod(m), true), x = to_bn(e, true), mm = to_bn(m, false), r(BN_new());
   if (!ctx || !r || BN_mod_exp_mont_consttime(r.get(), b.get(), x.get(), mm.get(), ctx.get(), nullptr) != 1) {
     std::abort();
   }
-  return from_bn(r.get());
+  return from_bn(r.get(), m);
 }
 
 BigInt pow_public(const BigInt& base, const BigInt& e, const BigInt& m) {
@@ -423,7 +445,7 @@ BigInt pow_public(const BigInt& base, const BigInt& e, const BigInt& m) {
   Ctx ctx(BN_CTX_new());
   Bn b = to_bn(base.mod(m), false), x = to_bn(e, false), mm = to_bn(m, false), r(BN_new());
   if (!ctx || !r || BN_mod_exp_mont(r.get(), b.get(), x.get(), mm.get(), ctx.get(), nullptr) != 1) std::abort();
-  return from_bn(r.get());
+  return from_bn(r.get(), m);
 }
 
 BigInt pow2_public(const BigInt& a, const BigInt& x, const BigInt& b, const BigInt& y, const BigInt& m) {
@@ -437,7 +459,7 @@ BigInt pow2_public(const BigInt& a, const BigInt& x, const BigInt& b, const BigI
       BN_mod_exp2_mont(r.get(), ba.get(), bx.get(), bb.get(), by.get(), mm.get(), ctx.get(), nullptr) != 1) {
     std::abort();
   }
-  return from_bn(r.get());
+  return from_bn(r.get(), m);
 }
 
 }  // namespace modexp

@@ -21,9 +21,9 @@
 // a negative exponent costs exactly as much as a positive one.
 // Residual variable-time parts (documented, not hidden):
 //  * the number of groups multiplied depends on `bits`, which the caller must
-//    treat as public (the convenience overloads derive it from the exponent's
-//    bit length, rounded up to a multiple of rows·cols bits — coarser than
-//    mpz_powm_sec, which runs for the exponent's limb count);
+//    treat as public: a fixed bound, max_bits() in the convenience overloads, or
+//    public_bits(e), which reveals e's length in whole groups of rows·cols bits
+//    (coarser than mpz_powm_sec, which runs for the exponent's limb count);
 //  * copying the exponent's magnitude out of an mpz takes time proportional to
 //    its limb count, and the final BigInt is normalized (leading zero limbs);
 //  * table construction uses mpz arithmetic (one-time, on the public base for
@@ -61,6 +61,9 @@ class MontgomeryContext {
   const std::vector<mp_limb_t>& one() const { return one_; }
   // a·R⁻¹ mod m, fully reduced into [0, m) (constant time until the BigInt is normalized).
   BigInt from_mont(const mp_limb_t* a, mp_limb_t* scratch) const;
+  // a·b mod m for 0 ≤ a, b with at most limbs() limbs each (aborts otherwise). For secret operands: a
+  // fixed sequence of Montgomery operations, then the normalization of the result.
+  BigInt mul_mod(const BigInt& a, const BigInt& b) const;
 
  private:
   mp_limb_t redc(mp_limb_t* r, mp_limb_t* t) const;  // t: 2n limbs, destroyed
@@ -71,6 +74,7 @@ class MontgomeryContext {
   std::vector<mp_limb_t> mod_;  // m as n limbs
   mp_limb_t minv_ = 0;          // −m⁻¹ mod 2^64
   std::vector<mp_limb_t> one_;  // R mod m
+  std::vector<mp_limb_t> r3_;   // R³ mod m (mul_mod)
   size_t scratch_ = 0;
   bool adx_ = false;  // x86-64 with BMI2+ADX and n % 4 == 0: inline-assembly addmul_1 (fixed_base.cpp)
 };
@@ -95,6 +99,9 @@ class FixedBaseExp {
   bool allows_signed() const { return signed_; }
   // Exponent bits handled per group (rows·cols): the granularity of the cost.
   unsigned group_bits() const { return rows_ * cols_; }
+  // A `bits` bound for a secret exponent e (|e| ≤ max_bits()) that reveals no more than the cost does:
+  // the largest bound with the same number of groups as e's own length, at most max_bits().
+  unsigned public_bits(const BigInt& e, bool is_signed) const;
 
   // base^e mod m for 0 ≤ e < 2^bits, bits ≤ max_bits(): the cost depends only on
   // `bits` (a public bound). Aborts if e < 0, e ≥ 2^bits or bits > max_bits().

@@ -87,19 +87,47 @@ Result<PaillierPublicKey> PaillierPublicKey::from_modulus(const BigInt& n, unsig
   PaillierPublicKey pk;
   pk.n_ = n;
   pk.n2_ = n * n;
+  pk.mont_n2_ = std::make_shared<const MontgomeryContext>(pk.n2_);
   return pk;
 }
 
 BigInt PaillierPublicKey::one_plus_n_pow(const BigInt& m) const { return (m.mod(n_) * n_ + BigInt(1)).mod(n2_); }
 
+BigInt PaillierPublicKey::one_plus_n_pow_secret(const BigInt& m) const {
+  const size_t n = mpz_size(n_.get());
+  // m's limb count and sign are public (as for every BigInt); m mod N = |m| or N − |m| is chosen
+  // without a branch, then 1 + (m mod N)·N < N² needs no reduction.
+  if (!mont_n2_ || mpz_size(m.get()) >= n) return one_plus_n_pow(m);
+  std::vector<mp_limb_t> a(n, 0), b(n), nl(n), t(2 * n), one(2 * n, 0);
+  std::vector<mp_limb_t> scratch(static_cast<size_t>(mpn_sec_mul_itch(static_cast<mp_size_t>(n), static_cast<mp_size_t>(n))));
+  const mp_size_t sn = static_cast<mp_size_t>(n);
+  std::memcpy(nl.data(), mpz_limbs_read(n_.get()), n * sizeof(mp_limb_t));
+  if (mpz_size(m.get()) != 0) std::memcpy(a.data(), mpz_limbs_read(m.get()), mpz_size(m.get()) * sizeof(mp_limb_t));
+  mpn_sub_n(b.data(), nl.data(), a.data(), sn);  // N − |m|, no borrow: |m| < N
+  mpn_cnd_swap(static_cast<mp_limb_t>(m.sign() < 0), a.data(), b.data(), sn);
+  mpn_sec_mul(t.data(), a.data(), sn, nl.data(), sn, scratch.data());
+  one[0] = 1;
+  mpn_add_n(t.data(), t.data(), one.data(), 2 * sn);
+  BigInt out;
+  std::memcpy(mpz_limbs_write(out.get_mut(), 2 * sn), t.data(), 2 * n * sizeof(mp_limb_t));
+  mpz_limbs_finish(out.get_mut(), 2 * sn);
+  for (auto* v : {&a, &b, &t, &scratch}) secure_wipe(v->data(), v->size() * sizeof(mp_limb_t));
+  return out;
+}
+
 // ρ may be secret (our encryptions under a peer's key): constant-time OpenSSL exponentiation.
 BigInt PaillierPublicKey::rho_pow_n(const BigInt& rho) const { return modexp::pow_sec(rho, n_, n2_); }
 
 BigInt PaillierPublicKey::encrypt(const BigInt& m, const BigInt& rho) const {
-  return (one_plus_n_pow(m) * rho_pow_n(rho)).mod(n2_);
+  return add_secret(one_plus_n_pow_secret(m), rho_pow_n(rho));
 }
 
 BigInt PaillierPublicKey::add(const BigInt& c1, const BigInt& c2) const { return (c1 * c2).mod(n2_); }
+
+BigInt PaillierPublicKey::add_secret(const BigInt& c1, const BigInt& c2) const {
+  if (!mont_n2_) return add(c1, c2);
+  return mont_n2_->mul_mod(c1, c2);
+}
 
 BigInt PaillierPublicKey::enc_minus_scaled(const BigInt& m, const BigInt& rho, const BigInt& c,
                                            const BigInt& e) const {

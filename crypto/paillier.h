@@ -14,6 +14,7 @@
 namespace custos {
 
 class Rng;
+class MontgomeryContext;
 
 class PaillierPublicKey {
  public:
@@ -24,7 +25,8 @@ class PaillierPublicKey {
   const BigInt& n() const { return n_; }
   const BigInt& n2() const { return n2_; }
 
-  // enc(m; rho) for any signed m (reduced mod N) and rho in Z*_N.
+  // enc(m; rho) for any signed m (reduced mod N) and rho in Z*_N. Constant time in m and rho when
+  // |m| < 2^(64·(limbs of N − 1)), as every plaintext we encrypt is (tests/ct).
   BigInt encrypt(const BigInt& m, const BigInt& rho) const;
   // rho^N mod N^2.
   BigInt rho_pow_n(const BigInt& rho) const;
@@ -34,7 +36,10 @@ class PaillierPublicKey {
   // side), with ρ^N·c^(−e) as one simultaneous exponentiation. c must be a unit
   // (aborts otherwise). enc(m; ρ) = A ⊕ (e ⊙ c) ⟺ enc_minus_scaled(m, ρ, c, e) = A.
   BigInt enc_minus_scaled(const BigInt& m, const BigInt& rho, const BigInt& c, const BigInt& e) const;
-  BigInt add(const BigInt& c1, const BigInt& c2) const;        // c1 (+) c2
+  BigInt add(const BigInt& c1, const BigInt& c2) const;        // c1 (+) c2, public ciphertexts
+  // c1 (+) c2 for ciphertexts made from secrets (a prover's own), both in [0, N²): Montgomery
+  // multiplication, constant time in their values.
+  BigInt add_secret(const BigInt& c1, const BigInt& c2) const;
   BigInt scale(const BigInt& c, const BigInt& k) const;        // k (.) c, k signed (c must be a unit)
   // c is a unit of Z*_{N^2}: 1 <= c < N^2 and gcd(c, N) = 1.
   bool is_ciphertext(const BigInt& c) const;
@@ -45,7 +50,12 @@ class PaillierPublicKey {
 
  private:
   friend class PaillierSecretKey;  // unchecked_for_testing() builds a key without from_modulus()
+  // (1+N)^m without branching on m (|m| small enough, see encrypt); otherwise one_plus_n_pow.
+  BigInt one_plus_n_pow_secret(const BigInt& m) const;
   BigInt n_, n2_;
+  // Montgomery arithmetic mod N², shared by copies. Null only for the test keys of
+  // PaillierSecretKey::unchecked_for_testing, which fall back to GMP's variable-time arithmetic.
+  std::shared_ptr<const MontgomeryContext> mont_n2_;
 };
 
 class PaillierSecretKey {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "crypto/ct.h"
 #include "crypto/rng.h"
 #include "crypto/scalar.h"
 #include "crypto/secret.h"
@@ -37,13 +38,15 @@ const Point& Point::generator() {
   return g;
 }
 
+// Whether the scalar is zero and whether libsecp256k1 accepted it are public (ct::pub): both are decided
+// before anything is published, and a zero or invalid secret is a bug of its own.
 Point Point::base_mul(const Scalar& x) {
-  if (x.is_zero()) return Point();
+  if (ct::pub(x.is_zero())) return Point();
   auto b = x.to_bytes();
   secp256k1_pubkey pk;
   int ok = secp256k1_ec_pubkey_create(secp_context(), &pk, b.data());
   secure_wipe(b.data(), b.size());
-  if (!ok) std::abort();
+  if (!ct::pub(ok)) std::abort();
   return from_raw(pk);
 }
 
@@ -58,12 +61,14 @@ int copy_point(unsigned char* out, const unsigned char* x32, const unsigned char
 }  // namespace
 
 Point Point::mul(const Scalar& k) const {
-  if (infinity_ || k.is_zero()) return Point();
+  if (infinity_ || ct::pub(k.is_zero())) return Point();
   auto b = k.to_bytes();
   std::array<uint8_t, 65> xy{};
   int ok = secp256k1_ecdh(secp_context(), xy.data(), &pk_, b.data(), copy_point, nullptr);
   secure_wipe(b.data(), b.size());
-  if (!ok) std::abort();
+  if (!ct::pub(ok)) std::abort();
+  // The product is published in every use (Δ_i = k_i·Γ, S_i = χ_i·Γ, …): parsing it may branch.
+  ct::declassify(xy.data(), xy.size());
   secp256k1_pubkey pk;
   if (!secp256k1_ec_pubkey_parse(secp_context(), &pk, xy.data(), xy.size())) std::abort();
   secure_wipe(xy.data(), xy.size());

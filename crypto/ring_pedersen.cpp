@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "crypto/ct.h"
 #include "crypto/fixed_base.h"
 #include "crypto/rng.h"
 
@@ -53,10 +54,11 @@ Result<RingPedersenParams> RingPedersenParams::create(const BigInt& n, const Big
 }
 
 BigInt RingPedersenParams::commit(const BigInt& x, const BigInt& y) const {
-  const unsigned xb = x.bit_length(), yb = y.bit_length();
-  if (tables_ && xb <= kCommitTableBits && yb <= kCommitTableBits) {
+  // Whether the exponents fit the tables is public: every honest range does (kCommitTableBits).
+  if (tables_ && ct::pub(x.bit_length() <= kCommitTableBits) && ct::pub(y.bit_length() <= kCommitTableBits)) {
     const Tables* tab = tables();
-    return FixedBaseExp::pow2_signed(*tab->s, x, xb, *tab->t, y, yb);
+    // The comb's cost reveals each exponent's length in whole groups only (fixed_base.h).
+    return FixedBaseExp::pow2_signed(*tab->s, x, tab->s->public_bits(x, true), *tab->t, y, tab->t->public_bits(y, true));
   }
   return (pow_signed_sec(s_, x, n_) * pow_signed_sec(t_, y, n_)).mod(n_);
 }

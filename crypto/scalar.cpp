@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "crypto/bigint.h"
+#include "crypto/ct.h"
 #include "crypto/rng.h"
 #include "crypto/secret.h"
 
@@ -181,7 +182,7 @@ Scalar operator*(const Scalar& a, const Scalar& b) {
 }
 
 Result<Scalar> Scalar::inverse() const {
-  if (is_zero()) return invalid_argument("zero has no inverse mod q");
+  if (ct::pub(is_zero())) return invalid_argument("zero has no inverse mod q");  // a zero secret is a bug anyway
   mp_limb_t src[4];
   std::memcpy(src, limbs_.data(), sizeof(src));
   Scalar r;
@@ -190,7 +191,7 @@ Result<Scalar> Scalar::inverse() const {
   int ok = mpn_sec_invert(r.limbs_.data(), src, kQ.data(), 4, 2 * 256, scratch.data());
   secure_wipe(src, sizeof(src));
   secure_wipe(scratch.data(), scratch.size() * sizeof(mp_limb_t));
-  if (!ok) return internal_error("scalar inversion failed");
+  if (!ct::pub(ok)) return internal_error("scalar inversion failed");
   return r;
 }
 

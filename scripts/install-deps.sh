@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libgmp-dev libsecp256k1-dev libssl-dev
   libprotobuf-dev protobuf-compiler catch2 libbenchmark-dev nlohmann-json3-dev
   libcbor-dev libcli11-dev libsqlite3-dev libyaml-cpp-dev libzmq3-dev libsodium-dev
-  cppzmq-dev libcpp-httplib-dev libspdlog-dev)
+  cppzmq-dev libcpp-httplib-dev libspdlog-dev valgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -54,7 +54,7 @@ AffGProof aff_g_prove(const ProofContext& ctx, const AffGStatement& stmt, const 
 
   AffGProof p;
   // N0 is the verifier's key: no CRT; secret exponent α in constant time.
-  p.A = N0.add(secops::scale_secret(N0, nullptr, stmt.C, alpha), secops::encrypt_secret(N0, nullptr, beta, r));
+  p.A = N0.add_secret(secops::scale_secret(N0, nullptr, stmt.C, alpha), secops::encrypt_secret(N0, nullptr, beta, r));
   p.Bx = Point::base_mul(Scalar::from_bigint(alpha));
   if (prover_key) {
     p.By = prover_key->encrypt_fresh(beta, rng, &ry);  // our own key: ry and ry^N1 from the generator tables

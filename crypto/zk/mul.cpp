@@ -37,13 +37,13 @@ MulProof mul_prove(const ProofContext& ctx, const MulStatement& stmt, const MulW
   MulProof p;
   if (prover_key) {
     std::tie(r, r_n) = prover_key->random_rho_and_power(rng);
-    p.A = N.add(secops::scale_secret(N, prover_key, stmt.Y, alpha), r_n);
+    p.A = N.add_secret(secops::scale_secret(N, prover_key, stmt.Y, alpha), r_n);
     p.B = prover_key->encrypt_fresh(alpha, rng, &s);
   } else {
     r = BigInt::random_unit(rng, N.n());
     s = BigInt::random_unit(rng, N.n());
     r_n = modexp::pow_sec(r, N.n(), N.n2());
-    p.A = N.add(secops::scale_secret(N, nullptr, stmt.Y, alpha), r_n);
+    p.A = N.add_secret(secops::scale_secret(N, nullptr, stmt.Y, alpha), r_n);
     p.B = secops::encrypt_secret(N, nullptr, alpha, s);
   }
 

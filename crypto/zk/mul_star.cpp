@@ -53,7 +53,7 @@ MulStarProof mul_star_prove(const ProofContext& ctx, const MulStarStatement& stm
     r = BigInt::random_unit(rng, N0.n());
     r_n = n0_power_of(N0, nullptr, r);
   }
-  p.A = N0.add(secops::scale_secret(N0, n0_key, stmt.C, alpha), r_n);
+  p.A = N0.add_secret(secops::scale_secret(N0, n0_key, stmt.C, alpha), r_n);
   p.Bx = Point::base_mul(Scalar::from_bigint(alpha));
   p.E = stmt.aux.commit(alpha, gamma);
   p.S = stmt.aux.commit(wit.x, mu);

@@ -48,11 +48,12 @@ inline BigInt mask_nonce(const BigInt& r, const BigInt& rho, const BigInt& e, co
   return (r * p).mod(n);
 }
 
-// enc_N(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N², constant time in ρ (and CRT with the owner's key).
+// enc_N(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N²: constant time in m and ρ under a peer's key (tests/ct);
+// with the owner's key, CRT.
 inline BigInt encrypt_secret(const PaillierPublicKey& pk, const PaillierSecretKey* sk, const BigInt& m,
                              const BigInt& rho) {
   if (sk) return sk->encrypt(m, rho);
-  return (pk.one_plus_n_pow(m) * modexp::pow_sec(rho, pk.n(), pk.n2())).mod(pk.n2());
+  return pk.encrypt(m, rho);
 }
 
 // k ⊙ C = C^k mod N² for a public ciphertext C and a SECRET signed k.

@@ -187,9 +187,9 @@ Transition<Out> Round1::finalize(Rng& rng) {
     // Sign erratum (notes §2 Πaff-g): D and F both carry −β, so y = −β is one witness.
     BigInt neg_beta = -sent.beta, neg_beta_hat = -sent.beta_hat;
     // γ_i and x'_i are secret exponents: constant-time exponentiation (OpenSSL, crypto/fixed_base.h).
-    BigInt D = nj.add(modexp::pow_sec(st.K_of.at(j), gamma, nj.n2()), nj.encrypt(neg_beta, s));
+    BigInt D = nj.add_secret(modexp::pow_sec(st.K_of.at(j), gamma, nj.n2()), nj.encrypt(neg_beta, s));
     BigInt F = own.encrypt_fresh(neg_beta, rng, &r);
-    BigInt D_hat = nj.add(modexp::pow_sec(st.K_of.at(j), x, nj.n2()), nj.encrypt(neg_beta_hat, s_hat));
+    BigInt D_hat = nj.add_secret(modexp::pow_sec(st.K_of.at(j), x, nj.n2()), nj.encrypt(neg_beta_hat, s_hat));
     BigInt F_hat = own.encrypt_fresh(neg_beta_hat, rng, &r_hat);
 
     zk::ProofContext ctx = st.ctx(st.self, j);

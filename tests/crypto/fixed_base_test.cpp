@@ -67,6 +67,25 @@ TEST_CASE("fixed_base: Montgomery context round trip and products", "[fixed_base
   }
 }
 
+TEST_CASE("fixed_base: mul_mod matches a·b mod m, unreduced operands included; longer ones abort", "[fixed_base]") {
+  CUSTOS_SEEDED_RNG(rng, 107);
+  for (unsigned bits : {64u, 130u, 1024u, 4096u}) {
+    const BigInt m = odd_modulus(rng, bits);
+    const MontgomeryContext ctx(m);
+    const BigInt r = BigInt::power_of_two(static_cast<unsigned>(64 * ctx.limbs()));  // R: operands below it
+    std::vector<BigInt> values = {BigInt(0), BigInt(1), m - BigInt(1), r - BigInt(1), m, m + BigInt(1)};
+    for (int i = 0; i < 8; ++i) values.push_back(BigInt::random_below(rng, m));
+    for (const BigInt& a : values) {
+      for (const BigInt& b : values) {
+        INFO("bits " << bits << ", a = " << a.to_hex() << ", b = " << b.to_hex());
+        CHECK(ctx.mul_mod(a, b) == (a * b).mod(m));
+      }
+    }
+    CHECK(aborts([&] { (void)ctx.mul_mod(r, BigInt(1)); }));   // one limb too many
+    CHECK(aborts([&] { (void)ctx.mul_mod(BigInt(-1), BigInt(1)); }));
+  }
+}
+
 TEST_CASE("fixed_base: pow matches powm for random exponents, 0, 1 and the maximum length", "[fixed_base]") {
   CUSTOS_SEEDED_RNG(rng, 102);
   struct Shape {

@@ -128,6 +128,35 @@ TEST_CASE("paillier: signed round trip incl. the ±(N-1)/2 boundaries", "[pailli
   }
 }
 
+TEST_CASE("paillier: the constant-time encryption and ⊕ agree with the plain formulas", "[paillier]") {
+  CUSTOS_SEEDED_RNG(rng, 1604);
+  for (const PaillierSecretKey* sk : {&small_key(), &fixture_key()}) {
+    const PaillierPublicKey& pk = sk->public_key();
+    const BigInt& n = pk.n();
+    const size_t limbs = (n.bit_length() + 63) / 64;
+    INFO("N bits " << n.bit_length());
+    // The branch-free path takes plaintexts of fewer limbs than N, of either sign; longer ones (and
+    // anything mod N) take the general path. Both must give enc(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N².
+    const BigInt longest = BigInt::power_of_two(static_cast<unsigned>(64 * (limbs - 1))) - BigInt(1);
+    std::vector<BigInt> ms = {BigInt(0), BigInt(7), BigInt(-7), longest, -longest, longest + BigInt(1),
+                              -(longest + BigInt(1)), n - BigInt(1), -(n - BigInt(1)), n, -n, n + BigInt(3)};
+    for (int i = 0; i < 6; ++i) ms.push_back(BigInt::random_symmetric(rng, longest));
+    for (const BigInt& m : ms) {
+      INFO("m = " << m.to_hex());
+      const BigInt rho = BigInt::random_unit(rng, n);
+      const BigInt expected = ((m.mod(n) * n + BigInt(1)) * BigInt::powm_unit(rho, n, pk.n2())).mod(pk.n2());
+      CHECK(pk.encrypt(m, rho) == expected);
+      CHECK(sk->decrypt(pk.encrypt(m, rho)) == sk->decrypt(expected));
+    }
+    for (int i = 0; i < 6; ++i) {
+      const BigInt c1 = pk.encrypt(BigInt::random_symmetric(rng, longest), BigInt::random_unit(rng, n));
+      const BigInt c2 = pk.encrypt(BigInt::random_symmetric(rng, longest), BigInt::random_unit(rng, n));
+      CHECK(pk.add_secret(c1, c2) == pk.add(c1, c2));
+    }
+    CHECK(pk.add_secret(BigInt(1), pk.n2() - BigInt(1)) == pk.n2() - BigInt(1));
+  }
+}
+
 TEST_CASE("paillier: homomorphic properties, CRT encryption and recover_rho (512-bit N)", "[paillier]") {
   CUSTOS_SEEDED_RNG(rng, 1602);
   round_trip_properties(small_key(), rng, 60);
