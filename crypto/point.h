@@ -36,7 +36,9 @@ class Point {
   bool is_identity() const { return infinity_; }
 
   // Constant time in k (libsecp256k1's ecmult_const, through the ECDH module).
-  // Use for secret scalars.
+  // Use for secret scalars. The product itself is treated as public (it is parsed
+  // with branches; tests/ct declassifies it): not for a secret point such as an
+  // ECDH shared secret.
   Point mul(const Scalar& k) const;
   // Variable time (libsecp256k1 ecmult): only for public scalars, e.g. in verifiers.
   Point mul_vartime(const Scalar& k) const;
