@@ -9,6 +9,7 @@
 #include "crypto/codec.h"
 #include "crypto/scalar.h"
 #include "crypto/zk/params.h"
+#include "crypto/zk/sec_ops.h"
 
 namespace custos::zk {
 namespace {
@@ -53,8 +54,7 @@ LogStarProof log_star_prove(const ProofContext& ctx, const LogStarStatement& stm
 
   BigInt e = log_star_challenge(ctx, stmt, p);
   p.z1 = alpha + e * wit.x;
-  BigInt rho_e = prover_key ? prover_key->pow_mod_n(wit.rho, e) : BigInt::powm_unit(wit.rho, e, n0);
-  p.z2 = (r * rho_e).mod(n0);
+  p.z2 = secops::mask_nonce(r, wit.rho, e, stmt.N0, prover_key, rng);  // r·ρ^e mod N0
   p.z3 = gamma + e * mu;
   return p;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "crypto/bigint.h"
+#include "crypto/ct.h"
 #include "crypto/fixed_base.h"
 #include "crypto/paillier.h"
 #include "crypto/rng.h"
@@ -23,12 +24,18 @@ inline BigInt pow_secret_exp(const BigInt& base, const BigInt& e, const BigInt& 
   return modexp::pow_sec(inv, -e, m);
 }
 
-// a^-1 mod m for a SECRET unit a: invert a·b for a random unit b, which is
-// uniform and independent of a, then multiply by b again.
+// a^-1 mod m for a SECRET unit a < m (m odd): invert a·b for a random unit b, which is uniform and
+// independent of a, then multiply by b again. The products are Montgomery products (constant time);
+// a·b itself is declared public (ct.h) for GMP's variable-time inversion: it reveals nothing about a
+// while b stays secret (b's only variable-time use is random_unit's gcd, security.md item 7).
 inline BigInt inverse_blinded(const BigInt& a, const BigInt& m, Rng& rng) {
+  const MontgomeryContext ctx(m);
   BigInt b = BigInt::random_unit(rng, m);
-  BigInt inv_ab = *BigInt::invert((a * b).mod(m), m);
-  return (inv_ab * b).mod(m);
+  BigInt ab = ctx.mul_mod(a, b);
+  ct::declassify(ab.get(), sizeof(*ab.get()));
+  ct::declassify(mpz_limbs_read(ab.get()), mpz_size(ab.get()) * sizeof(mp_limb_t));
+  BigInt inv_ab = *BigInt::invert(ab, m);
+  return ctx.mul_mod(inv_ab, b);
 }
 
 // base^e mod m for a SECRET unit base and a PUBLIC signed exponent e (m odd).
@@ -45,7 +52,7 @@ inline BigInt mask_nonce(const BigInt& r, const BigInt& rho, const BigInt& e, co
   const BigInt& n = pk.n();
   BigInt p = sk ? sk->pow_mod_n(rho, e.abs()) : modexp::pow_sec(rho, e.abs(), n);
   if (e.sign() < 0) p = inverse_blinded(p, n, rng);
-  return (r * p).mod(n);
+  return MontgomeryContext(n).mul_mod(r, p);  // r, p < N
 }
 
 // enc_N(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N²: constant time in m and ρ under a peer's key (tests/ct);

@@ -196,6 +196,18 @@ int main() {
     reveal(r);
   });
 
+  for (const bool negative : {false, true}) {
+    check(negative ? "proof response w = r·ρ^e mod N, e < 0 (blinded inverse)" : "proof response w = r·ρ^e mod N, e > 0",
+          [&] {
+            BigInt r = BigInt::random_unit(rng, pk->n()), rho = BigInt::random_unit(rng, pk->n());
+            BigInt e = BigInt::random_bits(rng, 256);
+            if (negative) e = -e;
+            secret(r);
+            secret(rho);
+            BigInt w = zk::secops::mask_nonce(r, rho, e, *pk, nullptr, rng);
+            reveal(w);
+          });
+  }
   check("presign MtA: D = (γ ⊙ K_j) ⊕ enc(−β; s) under the peer's key", [&] {
     BigInt gamma = BigInt::random_bits(rng, 256), beta = -BigInt::random_bits(rng, 1800);
     BigInt s = BigInt::random_below(rng, pk->n());
