@@ -53,10 +53,15 @@ void reveal(const T& v) {
 int failures = 0;
 unsigned canary_reports = 0;
 
-void check(const char* name, const std::function<void()>& body) {
+// How many errors memcheck reports while `body` runs.
+unsigned reports_during(const std::function<void()>& body) {
   const unsigned before = VALGRIND_COUNT_ERRORS;
   body();
-  const unsigned found = VALGRIND_COUNT_ERRORS - before;
+  return VALGRIND_COUNT_ERRORS - before;
+}
+
+void check(const char* name, const std::function<void()>& body) {
+  const unsigned found = reports_during(body);
   std::printf("%-58s %s (%u reports)\n", name, found == 0 ? "constant time" : "LEAKS", found);
   if (found != 0) ++failures;
 }
@@ -64,9 +69,7 @@ void check(const char* name, const std::function<void()>& body) {
 // The canaries: code that does branch on a secret must be reported, or the check itself is broken
 // (memcheck not instrumenting, secrets not marked, a suppression too wide).
 void expect_leak(const char* name, const std::function<void()>& body) {
-  const unsigned before = VALGRIND_COUNT_ERRORS;
-  body();
-  const unsigned found = VALGRIND_COUNT_ERRORS - before;
+  const unsigned found = reports_during(body);
   std::printf("%-58s %s (%u reports)\n", name, found != 0 ? "leaks, as it must" : "NOT DETECTED", found);
   if (found == 0) ++failures;
   canary_reports += found;
