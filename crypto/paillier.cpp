@@ -99,8 +99,8 @@ BigInt PaillierPublicKey::one_plus_n_pow_secret(const BigInt& m) const {
   // without a branch, then 1 + (m mod N)·N < N² needs no reduction.
   if (!mont_n2_ || mpz_size(m.get()) >= n) return one_plus_n_pow(m);
   std::vector<mp_limb_t> a(n, 0), b(n), nl(n), t(2 * n), one(2 * n, 0);
-  std::vector<mp_limb_t> scratch(static_cast<size_t>(mpn_sec_mul_itch(static_cast<mp_size_t>(n), static_cast<mp_size_t>(n))));
   const mp_size_t sn = static_cast<mp_size_t>(n);
+  std::vector<mp_limb_t> scratch(static_cast<size_t>(mpn_sec_mul_itch(sn, sn)));
   std::memcpy(nl.data(), mpz_limbs_read(n_.get()), n * sizeof(mp_limb_t));
   if (mpz_size(m.get()) != 0) std::memcpy(a.data(), mpz_limbs_read(m.get()), mpz_size(m.get()) * sizeof(mp_limb_t));
   mpn_sub_n(b.data(), nl.data(), a.data(), sn);  // N − |m|, no borrow: |m| < N

@@ -58,7 +58,8 @@ BigInt RingPedersenParams::commit(const BigInt& x, const BigInt& y) const {
   if (tables_ && ct::pub(x.bit_length() <= kCommitTableBits) && ct::pub(y.bit_length() <= kCommitTableBits)) {
     const Tables* tab = tables();
     // The comb's cost reveals each exponent's length in whole groups only (fixed_base.h).
-    return FixedBaseExp::pow2_signed(*tab->s, x, tab->s->public_bits(x, true), *tab->t, y, tab->t->public_bits(y, true));
+    return FixedBaseExp::pow2_signed(*tab->s, x, tab->s->public_bits(x, true), *tab->t, y,
+                                     tab->t->public_bits(y, true));
   }
   return (pow_signed_sec(s_, x, n_) * pow_signed_sec(t_, y, n_)).mod(n_);
 }

@@ -86,6 +86,28 @@ TEST_CASE("fixed_base: mul_mod matches a·b mod m, unreduced operands included; 
   }
 }
 
+TEST_CASE("modexp: pow_sec, pow_public and pow2_public match powm, bases at and above m included", "[fixed_base]") {
+  CUSTOS_SEEDED_RNG(rng, 108);
+  for (unsigned bits : {64u, 1024u, 4096u}) {
+    const BigInt m = odd_modulus(rng, bits);
+    // pow_sec hands a base of m's limb count to OpenSSL unreduced; longer or negative ones are reduced first.
+    std::vector<BigInt> bases = {BigInt(0),        BigInt(1),
+                                 m - BigInt(1),    m,
+                                 m + BigInt(5),    BigInt::power_of_two(bits) - BigInt(1),
+                                 m * BigInt(3) + BigInt(7), -(m + BigInt(2)),
+                                 BigInt::random_below(rng, m)};
+    for (const BigInt& b : bases) {
+      const BigInt e = BigInt::random_bits(rng, 300), f = BigInt::random_bits(rng, 200);
+      INFO("bits " << bits << ", base " << b.to_hex());
+      const BigInt expected = reference(b.mod(m), e, m);
+      CHECK(modexp::pow_sec(b, e, m) == expected);
+      CHECK(modexp::pow_public(b, e, m) == expected);
+      CHECK(modexp::pow2_public(b, e, m - BigInt(2), f, m) == (expected * reference(m - BigInt(2), f, m)).mod(m));
+      CHECK(modexp::pow_sec(b, BigInt(0), m) == BigInt(1));
+    }
+  }
+}
+
 TEST_CASE("fixed_base: pow matches powm for random exponents, 0, 1 and the maximum length", "[fixed_base]") {
   CUSTOS_SEEDED_RNG(rng, 102);
   struct Shape {

@@ -200,7 +200,8 @@ int main() {
   });
 
   for (const bool negative : {false, true}) {
-    check(negative ? "proof response w = r·ρ^e mod N, e < 0 (blinded inverse)" : "proof response w = r·ρ^e mod N, e > 0",
+    check(negative ? "proof response w = r·ρ^e mod N, e < 0 (blinded inverse)"
+                   : "proof response w = r·ρ^e mod N, e > 0",
           [&] {
             BigInt r = BigInt::random_unit(rng, pk->n()), rho = BigInt::random_unit(rng, pk->n());
             BigInt e = BigInt::random_bits(rng, 256);
