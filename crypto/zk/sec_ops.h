@@ -24,18 +24,24 @@ inline BigInt pow_secret_exp(const BigInt& base, const BigInt& e, const BigInt& 
   return modexp::pow_sec(inv, -e, m);
 }
 
-// a^-1 mod m for a SECRET unit a < m (m odd): invert a·b for a random unit b, which is uniform and
+// a·b mod m for secret 0 ≤ a, b < m: a Montgomery product (constant time). An even modulus or m = 1
+// can only be a test key (PaillierSecretKey::unchecked_for_testing): GMP's arithmetic then, not an abort.
+inline BigInt mul_mod_secret(const BigInt& a, const BigInt& b, const BigInt& m) {
+  if (!m.is_odd() || m == BigInt(1)) return (a * b).mod(m);
+  return MontgomeryContext(m).mul_mod(a, b);
+}
+
+// a^-1 mod m for a SECRET unit a < m: invert a·b for a random unit b, which is uniform and
 // independent of a, then multiply by b again. The products are Montgomery products (constant time);
 // a·b itself is declared public (ct.h) for GMP's variable-time inversion: it reveals nothing about a
 // while b stays secret (b's only variable-time use is random_unit's gcd, security.md item 7).
 inline BigInt inverse_blinded(const BigInt& a, const BigInt& m, Rng& rng) {
-  const MontgomeryContext ctx(m);
   BigInt b = BigInt::random_unit(rng, m);
-  BigInt ab = ctx.mul_mod(a, b);
+  BigInt ab = mul_mod_secret(a, b, m);
   ct::declassify(ab.get(), sizeof(*ab.get()));
   ct::declassify(mpz_limbs_read(ab.get()), mpz_size(ab.get()) * sizeof(mp_limb_t));
   BigInt inv_ab = *BigInt::invert(ab, m);
-  return ctx.mul_mod(inv_ab, b);
+  return mul_mod_secret(inv_ab, b, m);
 }
 
 // base^e mod m for a SECRET unit base and a PUBLIC signed exponent e (m odd).
@@ -52,7 +58,7 @@ inline BigInt mask_nonce(const BigInt& r, const BigInt& rho, const BigInt& e, co
   const BigInt& n = pk.n();
   BigInt p = sk ? sk->pow_mod_n(rho, e.abs()) : modexp::pow_sec(rho, e.abs(), n);
   if (e.sign() < 0) p = inverse_blinded(p, n, rng);
-  return MontgomeryContext(n).mul_mod(r, p);  // r, p < N
+  return mul_mod_secret(r, p, n);  // r, p < N
 }
 
 // enc_N(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N²: constant time in m and ρ under a peer's key (tests/ct);
