@@ -4,7 +4,9 @@
 #include <cstring>
 #include <mutex>
 
+#include "crypto/ct.h"
 #include "crypto/rng.h"
+#include "crypto/sec_int.h"
 #include "crypto/secret.h"
 
 namespace custos {
@@ -64,6 +66,24 @@ BigInt BigInt::from_bytes(std::span<const uint8_t> be) {
   BigInt r;
   if (!be.empty()) mpz_import(r.v_, be.size(), 1, 1, 1, 0, be.data());
   return r;
+}
+
+BigInt BigInt::from_limbs(std::span<const mp_limb_t> le) {
+  BigInt r;
+  if (le.empty()) return r;
+  std::memcpy(mpz_limbs_write(r.v_, static_cast<mp_size_t>(le.size())), le.data(), le.size() * sizeof(mp_limb_t));
+  finish_secret_limbs(r, le.size());
+  return r;
+}
+
+void finish_secret_limbs(BigInt& x, size_t n) {
+  mpz_limbs_finish(x.get_mut(), static_cast<mp_size_t>(n));  // its trimming branch: tests/ct/ct.supp
+  ct::declassify(&x.get_mut()->_mp_size, sizeof(x.get()->_mp_size));
+}
+
+void declare_public(const BigInt& x) {
+  ct::declassify(x.get(), sizeof(*x.get()));
+  ct::declassify(mpz_limbs_read(x.get()), mpz_size(x.get()) * sizeof(mp_limb_t));
 }
 
 BigInt BigInt::from_hex(std::string_view hex) {
@@ -291,30 +311,40 @@ BigInt BigInt::random_bits(Rng& rng, unsigned bits) {
   std::vector<uint8_t> buf((bits + 7) / 8);
   rng.fill(buf);
   if (bits % 8) buf[0] &= static_cast<uint8_t>((1u << (bits % 8)) - 1);
-  BigInt r = from_bytes(buf);
+  // Big-endian bytes into limbs by hand, not mpz_import: the draw may be secret (a mask or a nonce).
+  std::vector<mp_limb_t> limbs((buf.size() + sizeof(mp_limb_t) - 1) / sizeof(mp_limb_t), 0);
+  for (size_t i = 0; i < buf.size(); ++i) {
+    const size_t from_end = buf.size() - 1 - i;
+    limbs[from_end / sizeof(mp_limb_t)] |= mp_limb_t{buf[i]} << (8 * (from_end % sizeof(mp_limb_t)));
+  }
+  BigInt r = from_limbs(limbs);
   secure_wipe(buf.data(), buf.size());
+  secure_wipe(limbs.data(), limbs.size() * sizeof(mp_limb_t));
   return r;
 }
 
 BigInt BigInt::random_below(Rng& rng, const BigInt& n) {
   if (n.sign() <= 0) std::abort();
-  unsigned bits = n.bit_length();
+  const unsigned bits = ct::pub(n.bit_length());  // n may be secret (φ); its length is not
   for (;;) {
     BigInt r = random_bits(rng, bits);
-    if (r < n) return r;
+    if (secint::less_than(r, n)) return r;  // the draw may be secret: a fixed-width comparison
   }
 }
 
 BigInt BigInt::random_symmetric(Rng& rng, const BigInt& bound) {
   // Uniform in [0, 2*bound] shifted down by bound.
   BigInt width = (bound << 1) + BigInt(1);
-  return random_below(rng, width) - bound;
+  return secint::affine(random_below(rng, width), BigInt(-1), bound);  // fixed width: the draw may be secret
 }
 
 BigInt BigInt::random_unit(Rng& rng, const BigInt& n) {
+  // An odd modulus (every real one) is tested with mpn_sec_invert, whose time does not depend on the
+  // candidate, which may be secret (a proof's mask). Only test keys have an even modulus: gcd then.
+  const bool odd = n.is_odd() && n > BigInt(1);
   for (;;) {
     BigInt r = random_below(rng, n);
-    if (r.is_unit_mod(n)) return r;
+    if (odd ? secint::is_unit_odd(r, n) : r.is_unit_mod(n)) return r;
   }
 }
 

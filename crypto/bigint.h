@@ -29,6 +29,9 @@ class BigInt {
 
   // Unsigned big-endian magnitude.
   static BigInt from_bytes(std::span<const uint8_t> be);
+  // The non-negative value of little-endian limbs that may be secret. Leading zero limbs are trimmed,
+  // and the resulting limb count is declared public (crypto/ct.h): the length every BigInt reveals.
+  static BigInt from_limbs(std::span<const mp_limb_t> le);
   static BigInt from_hex(std::string_view hex);  // optional leading '-'; aborts on bad input (for constants/tests)
   static BigInt from_dec(std::string_view dec);
   static BigInt power_of_two(unsigned bits);
@@ -112,6 +115,14 @@ class BigInt {
  private:
   mpz_t v_;
 };
+
+// Completes a write of n limbs through mpz_limbs_write(x, n) when the value may be secret: as
+// BigInt::from_limbs, the limb count after trimming is declared public.
+void finish_secret_limbs(BigInt& x, size_t n);
+
+// Declares a value computed from secrets public because it is published (a proof's commitment or
+// response), for the constant-time test (crypto/ct.h). A no-op outside valgrind.
+void declare_public(const BigInt& x);
 
 // Installs the wiping allocator. Called automatically by BigInt constructors;
 // exposed so a program can install it before any other GMP use.

@@ -12,6 +12,7 @@
 #endif
 
 #include "crypto/ct.h"
+#include "crypto/sec_int.h"
 #include "crypto/secret.h"
 
 namespace custos {
@@ -195,10 +196,7 @@ BigInt MontgomeryContext::from_mont(const mp_limb_t* a, mp_limb_t* scratch) cons
   mp_limb_t* diff = t;  // t is free again
   mp_limb_t borrow = mpn_sub_n(diff, res, mod_.data(), n);
   mpn_cnd_swap(borrow ^ 1, res, diff, n);
-  BigInt out;
-  mp_limb_t* w = mpz_limbs_write(out.get_mut(), n);
-  std::memcpy(w, res, n_ * sizeof(mp_limb_t));
-  mpz_limbs_finish(out.get_mut(), n);
+  BigInt out = BigInt::from_limbs(std::span<const mp_limb_t>(res, n_));
   secure_wipe(scratch, 3 * n_ * sizeof(mp_limb_t));
   return out;
 }
@@ -413,16 +411,17 @@ BigInt from_bn(const BIGNUM* b, const BigInt& m) {
   if (BN_bn2lebinpad(b, reinterpret_cast<unsigned char*>(w), static_cast<int>(limbs * sizeof(mp_limb_t))) < 0) {
     std::abort();
   }
-  mpz_limbs_finish(out.get_mut(), static_cast<mp_size_t>(limbs));
+  finish_secret_limbs(out, limbs);
   return out;
 }
 
 // OpenSSL's Montgomery code needs an odd modulus > 1. Any other positive modulus
 // (only test keys built with PaillierSecretKey::unchecked_for_testing) goes to
 // GMP's mpz_powm, which is variable time.
+// The modulus may be secret (the owner's p, q, p², q²), but whether it is odd is not: every real one is.
 bool openssl_modulus(const BigInt& m, const BigInt& e) {
   if (m.sign() <= 0 || e.sign() < 0) std::abort();
-  return m.is_odd() && m != BigInt(1);
+  return ct::pub(m.is_odd()) && m != BigInt(1);
 }
 
 }  // namespace
@@ -430,10 +429,13 @@ bool openssl_modulus(const BigInt& m, const BigInt& e) {
 BigInt pow_sec(const BigInt& base, const BigInt& e, const BigInt& m) {
   if (!openssl_modulus(m, e)) return BigInt::powm_unit(base, e, m);
   Ctx ctx(BN_CTX_new());
-  // A non-negative base no longer than m goes to OpenSSL as it is (it reduces a base ≥ m itself):
-  // GMP's division would branch on a secret base's value.
+  // A non-negative base no longer than m goes to OpenSSL as it is (it reduces a base ≥ m itself); any
+  // other is reduced in fixed width first. The modulus is flagged too: for the owner's p², q² OpenSSL
+  // then sets up Montgomery arithmetic with its constant-time division and inversion, as for an RSA
+  // key's primes.
   const bool as_is = base.sign() >= 0 && mpz_size(base.get()) <= mpz_size(m.get());
-  Bn b = to_bn(as_is ? base : base.mod(m), true), x = to_bn(e, true), mm = to_bn(m, false), r(BN_new());
+  Bn b = to_bn(as_is ? base : secint::mod(base, m), true), x = to_bn(e, true), mm = to_bn(m, true);
+  Bn r(BN_new());
   if (!ctx || !r || BN_mod_exp_mont_consttime(r.get(), b.get(), x.get(), mm.get(), ctx.get(), nullptr) != 1) {
     std::abort();
   }

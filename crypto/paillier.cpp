@@ -9,6 +9,7 @@
 #include "crypto/fixed_base.h"
 #include "crypto/rng.h"
 #include "crypto/safe_prime.h"
+#include "crypto/sec_int.h"
 #include "crypto/secret.h"
 
 namespace custos {
@@ -47,33 +48,11 @@ std::optional<BigInt> safe_prime_generator(const BigInt& r) {
   return std::nullopt;
 }
 
-// a·b mod d with GMP's side-channel-silent mpn functions (sizes are public:
-// limbs of d and of b; a < d is the secret).
-BigInt mul_mod_sec(const BigInt& a, const BigInt& b, const BigInt& d) {
-  const mp_size_t dn = static_cast<mp_size_t>(mpz_size(d.get()));
-  const mp_size_t bn = static_cast<mp_size_t>(mpz_size(b.get()));
-  if (mpz_size(a.get()) > static_cast<size_t>(dn) || bn == 0) std::abort();
-  std::vector<mp_limb_t> av(static_cast<size_t>(dn), 0), prod(static_cast<size_t>(dn + bn), 0);
-  std::memcpy(av.data(), mpz_limbs_read(a.get()), mpz_size(a.get()) * sizeof(mp_limb_t));
-  const mp_limb_t* bp = mpz_limbs_read(b.get());
-  const mp_size_t nn = dn + bn;
-  mp_size_t itch = std::max(dn >= bn ? mpn_sec_mul_itch(dn, bn) : mpn_sec_mul_itch(bn, dn),
-                            mpn_sec_div_r_itch(nn, dn));
-  std::vector<mp_limb_t> scratch(static_cast<size_t>(itch) + 1, 0);
-  if (dn >= bn) {
-    mpn_sec_mul(prod.data(), av.data(), dn, bp, bn, scratch.data());
-  } else {
-    mpn_sec_mul(prod.data(), bp, bn, av.data(), dn, scratch.data());
-  }
-  mpn_sec_div_r(prod.data(), nn, mpz_limbs_read(d.get()), dn, scratch.data());  // remainder in prod[0, dn)
-  BigInt out;
-  mp_limb_t* w = mpz_limbs_write(out.get_mut(), dn);
-  std::memcpy(w, prod.data(), static_cast<size_t>(dn) * sizeof(mp_limb_t));
-  mpz_limbs_finish(out.get_mut(), dn);
-  secure_wipe(av.data(), av.size() * sizeof(mp_limb_t));
-  secure_wipe(prod.data(), prod.size() * sizeof(mp_limb_t));
-  secure_wipe(scratch.data(), scratch.size() * sizeof(mp_limb_t));
-  return out;
+// e ≥ 0 reduced mod the group order φ (secret) for a CRT half. An exponent that is not longer than φ is
+// used as it is: the power costs no more, and no division by the secret φ runs (GMP's mpn_sec_div
+// reads φ's top limbs in variable time, tests/ct/ct.supp).
+BigInt reduce_exponent(const BigInt& e, const BigInt& phi) {
+  return mpz_size(e.get()) <= mpz_size(phi.get()) ? e : secint::mod(e, phi);
 }
 
 }  // namespace
@@ -108,9 +87,7 @@ BigInt PaillierPublicKey::one_plus_n_pow_secret(const BigInt& m) const {
   mpn_sec_mul(t.data(), a.data(), sn, nl.data(), sn, scratch.data());
   one[0] = 1;
   mpn_add_n(t.data(), t.data(), one.data(), 2 * sn);
-  BigInt out;
-  std::memcpy(mpz_limbs_write(out.get_mut(), 2 * sn), t.data(), 2 * n * sizeof(mp_limb_t));
-  mpz_limbs_finish(out.get_mut(), 2 * sn);
+  BigInt out = BigInt::from_limbs(t);
   for (auto* v : {&a, &b, &t, &scratch}) secure_wipe(v->data(), v->size() * sizeof(mp_limb_t));
   return out;
 }
@@ -164,25 +141,42 @@ Result<PaillierSecretKey> PaillierSecretKey::from_primes(const BigInt& p, const 
   ASSIGN_OR_RETURN(PaillierPublicKey pk, PaillierPublicKey::from_modulus(p * q, bits));
   PaillierSecretKey sk;
   sk.pk_ = std::move(pk);
-  sk.p_ = p;
-  sk.q_ = q;
-  sk.phi_ = (p - BigInt(1)) * (q - BigInt(1));
-  sk.p2_ = p * p;
-  sk.q2_ = q * q;
-  sk.phi_p2_ = p * (p - BigInt(1));
-  sk.phi_q2_ = q * (q - BigInt(1));
-  sk.p2_inv_q2_ = *BigInt::invert(sk.p2_, sk.q2_);
-  sk.p_inv_q_ = *BigInt::invert(p, q);
-  // h_p = L_p((1+N)^(p-1) mod p^2)^-1 mod p, where L_p(x) = (x-1)/p.
-  auto h = [&](const BigInt& r, const BigInt& r2) {
-    BigInt g = modexp::pow_sec(sk.pk_.n() + BigInt(1), r - BigInt(1), r2);
-    BigInt l = (g - BigInt(1)).div_floor(r);
-    return *BigInt::invert(l, r);
-  };
-  sk.hp_ = h(p, sk.p2_);
-  sk.hq_ = h(q, sk.q2_);
+  sk.set_factors(p, q, (p - BigInt(1)) * (q - BigInt(1)));
+  sk.set_crt_constants();
   sk.rand_ = std::make_shared<RandomnessTables>();
   return sk;
+}
+
+void PaillierSecretKey::set_factors(const BigInt& p, const BigInt& q, const BigInt& phi) {
+  p_ = p;
+  q_ = q;
+  phi_ = phi;
+  p2_ = p * p;
+  q2_ = q * q;
+  p_minus_1_ = p - BigInt(1);
+  q_minus_1_ = q - BigInt(1);
+  phi_p2_ = p * p_minus_1_;
+  phi_q2_ = q * q_minus_1_;
+  n_inv_phi_ = phi > BigInt(1) ? BigInt::invert(pk_.n(), phi).value_or(BigInt(0)) : BigInt(0);
+  const BigInt d = (phi + BigInt(4)) >> 3;
+  fourth_root_exp_ = d * d;
+}
+
+// Once per key, so the variable-time GMP arithmetic here runs once, not per operation.
+// For distinct odd primes p, q (the only keys that use CRT) every inverse exists.
+void PaillierSecretKey::set_crt_constants() {
+  p2_inv_q2_ = BigInt::invert(p2_, q2_).value_or(BigInt(0));
+  p_inv_q_ = BigInt::invert(p_, q_).value_or(BigInt(0));
+  q_mod_p_minus_1_ = q_.mod(p_minus_1_);
+  p_mod_q_minus_1_ = p_.mod(q_minus_1_);
+  // h_r = L_r((1+N)^(r−1) mod r²)⁻¹ mod r, where L_r(x) = (x − 1)/r.
+  auto h = [&](const BigInt& r, const BigInt& r2, const BigInt& r_minus_1) {
+    BigInt g = modexp::pow_sec(pk_.n() + BigInt(1), r_minus_1, r2);
+    BigInt l = (g - BigInt(1)).div_floor(r);
+    return BigInt::invert(l, r).value_or(BigInt(0));
+  };
+  hp_ = h(p_, p2_, p_minus_1_);
+  hq_ = h(q_, q2_, q_minus_1_);
 }
 
 PaillierSecretKey PaillierSecretKey::generate(Rng& rng, unsigned bits) {
@@ -202,38 +196,25 @@ PaillierSecretKey PaillierSecretKey::unchecked_for_testing(const BigInt& p, cons
   PaillierSecretKey sk;
   sk.pk_.n_ = p * q;
   sk.pk_.n2_ = sk.pk_.n_ * sk.pk_.n_;
-  sk.p_ = p;
-  sk.q_ = q;
-  sk.phi_ = phi;
-  sk.p2_ = p * p;
-  sk.q2_ = q * q;
-  sk.phi_p2_ = p * (p - BigInt(1));
-  sk.phi_q2_ = q * (q - BigInt(1));
+  sk.set_factors(p, q, phi);
   const BigInt two(2);
   sk.direct_ = !(p > two && q > two && p != q && p.is_probable_prime(20) && q.is_probable_prime(20));
   if (sk.direct_) return sk;  // the CRT constants stay zero and are never used
-  sk.p2_inv_q2_ = BigInt::invert(sk.p2_, sk.q2_).value_or(BigInt(0));
-  sk.p_inv_q_ = BigInt::invert(p, q).value_or(BigInt(0));
-  auto h = [&](const BigInt& r, const BigInt& r2) {
-    BigInt g = modexp::pow_sec(sk.pk_.n() + BigInt(1), r - BigInt(1), r2);
-    BigInt l = (g - BigInt(1)).div_floor(r);
-    return BigInt::invert(l, r).value_or(BigInt(0));
-  };
-  sk.hp_ = h(p, sk.p2_);
-  sk.hq_ = h(q, sk.q2_);
+  sk.set_crt_constants();
   sk.rand_ = std::make_shared<RandomnessTables>();  // unusable (fallback) unless p and q are safe primes
   return sk;
 }
 
+// The owner's arithmetic below works with the secret moduli p, q, p², q² and secret values: it uses
+// the fixed-width functions of crypto/sec_int.h and OpenSSL's constant-time exponentiation, never
+// GMP's mpz division or signed arithmetic (tests/ct checks it).
+
 BigInt PaillierSecretKey::crt_n2(const BigInt& xp, const BigInt& xq) const {
-  // x = xp + p^2 * ((xq - xp) * (p^2)^-1 mod q^2)
-  BigInt t = ((xq - xp) * p2_inv_q2_).mod(q2_);
-  return xp + p2_ * t;
+  return secint::crt(xp, xq, p2_, q2_, p2_inv_q2_);
 }
 
 BigInt PaillierSecretKey::crt_n(const BigInt& xp, const BigInt& xq) const {
-  BigInt t = ((xq - xp) * p_inv_q_).mod(q_);
-  return xp + p_ * t;
+  return secint::crt(xp, xq, p_, q_, p_inv_q_);
 }
 
 BigInt PaillierSecretKey::pow_mod_n2(const BigInt& base, const BigInt& exp) const {
@@ -244,8 +225,8 @@ BigInt PaillierSecretKey::pow_mod_n2(const BigInt& base, const BigInt& exp) cons
     b = *BigInt::invert(base, pk_.n2());
     e = -e;
   }
-  BigInt ep = e.mod(phi_p2_);
-  BigInt eq = e.mod(phi_q2_);
+  BigInt ep = reduce_exponent(e, phi_p2_);
+  BigInt eq = reduce_exponent(e, phi_q2_);
   BigInt xp = modexp::pow_sec(b, ep, p2_);  // constant time (OpenSSL); exponent 0 gives 1
   BigInt xq = modexp::pow_sec(b, eq, q2_);
   return crt_n2(xp, xq);
@@ -259,8 +240,8 @@ BigInt PaillierSecretKey::pow_mod_n(const BigInt& base, const BigInt& exp) const
     b = *BigInt::invert(base, pk_.n());
     e = -e;
   }
-  BigInt ep = e.mod(p_ - BigInt(1));
-  BigInt eq = e.mod(q_ - BigInt(1));
+  BigInt ep = reduce_exponent(e, p_minus_1_);
+  BigInt eq = reduce_exponent(e, q_minus_1_);
   BigInt xp = modexp::pow_sec(b, ep, p_);
   BigInt xq = modexp::pow_sec(b, eq, q_);
   return crt_n(xp, xq);
@@ -270,16 +251,15 @@ BigInt PaillierSecretKey::rho_pow_n(const BigInt& rho) const {
   // rho^N mod p^2 depends only on rho mod p: (rho^q mod p)^p mod p^2, since
   // (x + kp)^p ≡ x^p (mod p^2). This halves the work of a plain CRT power.
   if (direct_) return pk_.rho_pow_n(rho);
-  auto part = [&](const BigInt& r, const BigInt& r2, const BigInt& other) {
-    BigInt e = other.mod(r - BigInt(1));
-    BigInt y = modexp::pow_sec(rho, e, r);
+  auto part = [&](const BigInt& r, const BigInt& r2, const BigInt& other_mod_r_minus_1) {
+    BigInt y = modexp::pow_sec(rho, other_mod_r_minus_1, r);
     return modexp::pow_sec(y, r, r2);
   };
-  return crt_n2(part(p_, p2_, q_), part(q_, q2_, p_));
+  return crt_n2(part(p_, p2_, q_mod_p_minus_1_), part(q_, q2_, p_mod_q_minus_1_));
 }
 
 BigInt PaillierSecretKey::encrypt(const BigInt& m, const BigInt& rho) const {
-  return (pk_.one_plus_n_pow(m) * rho_pow_n(rho)).mod(pk_.n2());
+  return pk_.add_secret(pk_.one_plus_n_pow_secret(m), rho_pow_n(rho));
 }
 
 BigInt PaillierSecretKey::decrypt(const BigInt& c) const {
@@ -291,22 +271,24 @@ BigInt PaillierSecretKey::decrypt(const BigInt& c) const {
     if (m > (pk_.n() >> 1)) m -= pk_.n();
     return m;
   }
-  auto part = [&](const BigInt& r, const BigInt& r2, const BigInt& h) {
-    BigInt u = modexp::pow_sec(c, r - BigInt(1), r2);
-    BigInt l = (u - BigInt(1)).div_floor(r);
-    return (l * h).mod(r);
+  // m mod r = L_r(c^(r−1) mod r²)·h_r mod r, with L_r(u) = (u − 1)/r = ⌊u/r⌋ since u ≡ 1 mod r
+  // (Fermat; for a c that is not a unit the result is garbage, as it would be anyway).
+  auto part = [&](const BigInt& r, const BigInt& r2, const BigInt& r_minus_1, const BigInt& h) {
+    BigInt u = modexp::pow_sec(c, r_minus_1, r2);
+    return secint::mul_mod(secint::div_floor(u, r), h, r);
   };
-  BigInt m = crt_n(part(p_, p2_, hp_), part(q_, q2_, hq_));
-  // Centre into (-N/2, N/2].
-  if (m > (pk_.n() >> 1)) m -= pk_.n();
-  return m;
+  return secint::centre(crt_n(part(p_, p2_, p_minus_1_, hp_), part(q_, q2_, q_minus_1_, hq_)), pk_.n());
 }
 
 BigInt PaillierSecretKey::recover_rho(const BigInt& c) const {
   // c = (1+N)^m rho^N; c mod N = rho^N mod N, and N^-1 mod phi undoes the power.
-  auto d = BigInt::invert(pk_.n(), phi_);
-  if (!d) return BigInt(0);  // only for an unchecked_for_testing() key
-  return pow_mod_n(c.mod(pk_.n()), *d);
+  if (n_inv_phi_.is_zero()) return BigInt(0);  // only for an unchecked_for_testing() key
+  return pow_mod_n(c.mod(pk_.n()), n_inv_phi_);
+}
+
+std::vector<const BigInt*> PaillierSecretKey::secret_values() const {
+  return {&p_, &q_, &phi_, &p2_, &q2_, &phi_p2_, &phi_q2_, &p_minus_1_, &q_minus_1_, &q_mod_p_minus_1_,
+          &p_mod_q_minus_1_, &p2_inv_q2_, &p_inv_q_, &hp_, &hq_, &n_inv_phi_, &fourth_root_exp_};
 }
 
 const PaillierSecretKey::RandomnessTables* PaillierSecretKey::randomness_tables() const {
@@ -340,7 +322,7 @@ std::pair<BigInt, BigInt> PaillierSecretKey::random_rho_and_power(Rng& rng) cons
   auto part = [&rng](const RandomnessTables::Prime& pr, const BigInt& other) {
     BigInt a = BigInt::random_below(rng, pr.r_minus_1);
     BigInt rho_r = pr.g->pow(a, pr.exp_bits);
-    BigInt e = mul_mod_sec(a, other, pr.r_minus_1);
+    BigInt e = secint::mul_mod(a, other, pr.r_minus_1);
     BigInt power_r = pr.w->pow(e, pr.exp_bits);
     return std::make_pair(std::move(rho_r), std::move(power_r));
   };
@@ -351,7 +333,7 @@ std::pair<BigInt, BigInt> PaillierSecretKey::random_rho_and_power(Rng& rng) cons
 
 BigInt PaillierSecretKey::encrypt_fresh(const BigInt& m, Rng& rng, BigInt* rho_out) const {
   auto [rho, power] = random_rho_and_power(rng);
-  BigInt c = (pk_.one_plus_n_pow(m) * power).mod(pk_.n2());
+  BigInt c = pk_.add_secret(pk_.one_plus_n_pow_secret(m), power);
   if (rho_out != nullptr) *rho_out = std::move(rho);
   return c;
 }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "crypto/bigint.h"
 #include "crypto/status.h"
@@ -87,6 +88,11 @@ class PaillierSecretKey {
   const BigInt& p() const { return p_; }
   const BigInt& q() const { return q_; }
   const BigInt& phi() const { return phi_; }
+  // Computed once with the key, so that Πmod's per-proof work has no variable-time arithmetic on φ:
+  // N⁻¹ mod φ (N-th roots; zero when it does not exist, only for a test key) and ((φ + 4)/8)², the
+  // exponent of the principal 4th root of a square of QR_N (N a Blum integer).
+  const BigInt& n_inv_mod_phi() const { return n_inv_phi_; }
+  const BigInt& fourth_root_exponent() const { return fourth_root_exp_; }
   // False only for an unchecked_for_testing() key without two distinct primes (no CRT).
   bool uses_crt() const { return !direct_; }
 
@@ -103,6 +109,10 @@ class PaillierSecretKey {
   BigInt crt_mod_n(const BigInt& xp, const BigInt& xq) const { return crt_n(xp, xq); }
   // Recovers the randomness rho of c = enc(m; rho) (used only for blame evidence).
   BigInt recover_rho(const BigInt& c) const;
+
+  // The secret values this key computes with (p, q, φ and the CRT constants), for the constant-time
+  // test (tests/ct) to mark as secret. The generator tables of random_rho_and_power are not listed.
+  std::vector<const BigInt*> secret_values() const;
 
   // A uniform ρ ∈ Z*_N and ρ^N mod N², for encrypting under this (own) key.
   // With safe primes, Z*_p = ⟨g_p⟩ is cyclic of order p−1, so ρ is sampled as
@@ -124,11 +134,16 @@ class PaillierSecretKey {
 
   BigInt crt_n2(const BigInt& xp, const BigInt& xq) const;
   BigInt crt_n(const BigInt& xp, const BigInt& xq) const;
+  void set_factors(const BigInt& p, const BigInt& q, const BigInt& phi);
+  void set_crt_constants();
 
   PaillierPublicKey pk_;
   BigInt p_, q_, phi_;
   BigInt p2_, q2_;          // p^2, q^2
   BigInt phi_p2_, phi_q2_;  // p(p-1), q(q-1)
+  BigInt p_minus_1_, q_minus_1_;
+  BigInt q_mod_p_minus_1_, p_mod_q_minus_1_;  // exponents of rho_pow_n's halves
+  BigInt n_inv_phi_, fourth_root_exp_;
   BigInt p2_inv_q2_;        // (p^2)^-1 mod q^2
   BigInt p_inv_q_;          // p^-1 mod q
   BigInt hp_, hq_;          // decryption constants

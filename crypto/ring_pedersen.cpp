@@ -5,6 +5,7 @@
 #include "crypto/ct.h"
 #include "crypto/fixed_base.h"
 #include "crypto/rng.h"
+#include "crypto/sec_int.h"
 
 namespace custos {
 namespace {
@@ -139,9 +140,11 @@ const RingPedersenSecret::CrtTables* RingPedersenSecret::crt_tables() const {
 
 BigInt RingPedersenSecret::commit_crt(const BigInt& x, const BigInt& y) const {
   if (const CrtTables* tab = crt_tables()) {
-    // s^x mod r = (s mod r)^(x mod (r−1)) for a prime r ∤ s (Fermat); any sign of x.
+    // s^x mod r = (s mod r)^(x mod (r−1)) for a prime r ∤ s (Fermat); any sign of x. The reductions
+    // divide by the secret r − 1: fixed width (crypto/sec_int.h).
     auto part = [&](const CrtTables::Prime& pr) {
-      return FixedBaseExp::pow2(*pr.s, x.mod(pr.r_minus_1), pr.bits, *pr.t, y.mod(pr.r_minus_1), pr.bits);
+      return FixedBaseExp::pow2(*pr.s, secint::mod(x, pr.r_minus_1), pr.bits, *pr.t, secint::mod(y, pr.r_minus_1),
+                                pr.bits);
     };
     return key_->crt_mod_n(part(tab->p), part(tab->q));
   }
@@ -152,7 +155,7 @@ BigInt RingPedersenSecret::pow_t_crt(const BigInt& e) const {
   const CrtTables* tab = e.sign() >= 0 ? crt_tables() : nullptr;
   if (!tab) return pow_crt(params_.t(), e);
   // t^e mod r = (t mod r)^(e mod (r−1)) for a prime r ∤ t (Fermat).
-  auto part = [&](const CrtTables::Prime& pr) { return pr.t->pow(e.mod(pr.r_minus_1), pr.bits); };
+  auto part = [&](const CrtTables::Prime& pr) { return pr.t->pow(secint::mod(e, pr.r_minus_1), pr.bits); };
   return key_->crt_mod_n(part(tab->p), part(tab->q));
 }
 

@@ -10,6 +10,7 @@
 
 #include "crypto/codec.h"
 #include "crypto/scalar.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 #include "crypto/zk/sec_ops.h"
 
@@ -68,10 +69,10 @@ AffGProof aff_g_prove(const ProofContext& ctx, const AffGStatement& stmt, const 
   p.T = stmt.aux.commit(wit.y, mu);
 
   BigInt e = challenge(ctx, stmt, p);
-  p.z1 = alpha + e * wit.x;
-  p.z2 = beta + e * wit.y;
-  p.z3 = gamma + e * m;
-  p.z4 = delta + e * mu;
+  p.z1 = secint::response(alpha, e, wit.x);
+  p.z2 = secint::response(beta, e, wit.y);
+  p.z3 = secint::response(gamma, e, m);
+  p.z4 = secint::response(delta, e, mu);
   p.w = secops::mask_nonce(r, wit.rho, e, N0, nullptr, rng);
   p.wy = secops::mask_nonce(ry, wit.rho_y, e, N1, prover_key, rng);
   return p;

@@ -15,6 +15,7 @@
 #include "crypto/zk/dec.h"
 
 #include "crypto/codec.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/sec_ops.h"
 
 namespace custos::zk {
@@ -71,8 +72,8 @@ DecProof dec_prove(const ProofContext& ctx, const DecStatement& stmt, const DecW
   p.gamma = Scalar::from_bigint(alpha);  // reveals α mod q only; α has B_y+σ > 256 bits of entropy
 
   BigInt e = challenge(ctx, stmt, p);
-  p.z1 = alpha + e * wit.y;
-  p.z2 = nu + e * mu;
+  p.z1 = secint::response(alpha, e, wit.y);
+  p.z2 = secint::response(nu, e, mu);
   p.w = secops::mask_nonce(r, wit.rho, e, N0, prover_key, rng);
   return p;
 }

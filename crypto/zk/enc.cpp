@@ -7,6 +7,7 @@
 #include "crypto/zk/enc.h"
 
 #include "crypto/codec.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 #include "crypto/zk/sec_ops.h"
 
@@ -50,9 +51,9 @@ EncProof enc_prove(const ProofContext& ctx, const EncStatement& stmt, const EncW
   p.C = stmt.aux.commit(alpha, gamma);
 
   BigInt e = enc_challenge(ctx, stmt, p.S, p.A, p.C);
-  p.z1 = alpha + e * wit.k;
+  p.z1 = secint::response(alpha, e, wit.k);
   p.z2 = secops::mask_nonce(r, wit.rho, e, stmt.N0, prover_key, rng);  // r·ρ^e mod N0
-  p.z3 = gamma + e * mu;
+  p.z3 = secint::response(gamma, e, mu);
   return p;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "crypto/codec.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 
 namespace custos::zk {
@@ -79,11 +80,14 @@ FacProof fac_prove(const ProofContext& ctx, const FacStatement& stmt, const FacW
   proof.sigma = sigma;
 
   BigInt e = fac_challenge(ctx, stmt, proof);
-  proof.z1 = alpha + e * wit.p;
-  proof.z2 = beta + e * wit.q;
-  proof.w1 = x + e * mu;
-  proof.w2 = y + e * nu;
-  proof.v = r + e * (sigma - nu * wit.p);
+  proof.z1 = secint::response(alpha, e, wit.p);
+  proof.z2 = secint::response(beta, e, wit.q);
+  proof.w1 = secint::response(x, e, mu);
+  proof.w2 = secint::response(y, e, nu);
+  // v = r + e·(σ − ν·p): σ is published, ν and p are not, so the product and difference are
+  // fixed-width too (a large mpz product may take Toom-Cook paths that compare values).
+  const BigInt sigma_minus_nu_p = secint::affine(sigma, BigInt(-1), secint::affine(BigInt(0), nu, wit.p));
+  proof.v = secint::response(r, e, sigma_minus_nu_p);
   return proof;
 }
 

@@ -8,6 +8,7 @@
 
 #include "crypto/codec.h"
 #include "crypto/scalar.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 #include "crypto/zk/sec_ops.h"
 
@@ -53,9 +54,9 @@ LogStarProof log_star_prove(const ProofContext& ctx, const LogStarStatement& stm
   p.D = stmt.aux.commit(alpha, gamma);
 
   BigInt e = log_star_challenge(ctx, stmt, p);
-  p.z1 = alpha + e * wit.x;
+  p.z1 = secint::response(alpha, e, wit.x);
   p.z2 = secops::mask_nonce(r, wit.rho, e, stmt.N0, prover_key, rng);  // r·ρ^e mod N0
-  p.z3 = gamma + e * mu;
+  p.z3 = secint::response(gamma, e, mu);
   return p;
 }
 

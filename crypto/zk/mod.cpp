@@ -4,7 +4,9 @@
 #include <string>
 
 #include "crypto/codec.h"
+#include "crypto/ct.h"
 #include "crypto/fixed_base.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 
 namespace custos::zk {
@@ -15,11 +17,12 @@ constexpr const char* kTag = "cggmp21/pi-mod/fig16";
 std::string round_str(size_t i) { return " (round " + std::to_string(i) + ")"; }
 
 // Euler's criterion u^((r-1)/2) mod r with a constant-time exponentiation: r is a
-// secret prime, so a variable-time Jacobi algorithm on it could leak through timing.
+// secret prime, so a variable-time Jacobi algorithm on it could leak through timing, and so
+// could GMP's division of u by r. The verdict is published (the proof's bit a).
 bool is_qr_mod_prime(const BigInt& u, const BigInt& r) {
-  BigInt ur = u.mod(r);
-  if (ur.is_zero()) return false;
-  return BigInt::powm_sec(ur, (r - BigInt(1)) >> 1, r) == BigInt(1);
+  const BigInt symbol = modexp::pow_sec(secint::mod(u, r), secint::div_floor(r, BigInt(2)), r);  // (r−1)/2
+  // symbol is 1, r − 1 or 0; its limb count is public, and its one limb is compared without a branch.
+  return mpz_size(symbol.get()) == 1 && ct::pub(mpz_getlimbn(symbol.get(), 0) == 1);
 }
 
 }  // namespace
@@ -38,13 +41,11 @@ std::vector<BigInt> mod_challenges(const ProofContext& ctx, const BigInt& n, con
 
 std::vector<ModRound> mod_respond(const PaillierSecretKey& key, const BigInt& w, std::span<const BigInt> ys) {
   const BigInt& n = key.n();
-  const BigInt& phi = key.phi();
   // Blum integer: φ = (p−1)(q−1) = 4·odd, so d = (φ+4)/8 is an integer. QR_N has odd order
   // φ/4, hence for a QR u, u^d is its square root inside QR_N and u^(d²) the principal 4th root.
-  BigInt d = (phi + BigInt(4)) >> 3;
-  BigInt d2 = d * d;
+  const BigInt& d2 = key.fourth_root_exponent();
   // φ and N are coprime for distinct safe primes of equal size, so N⁻¹ mod φ exists.
-  BigInt n_inv = *BigInt::invert(n, phi);
+  const BigInt& n_inv = key.n_inv_mod_phi();
   BigInt minus_one = n - BigInt(1);
 
   std::vector<ModRound> rounds;

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "crypto/codec.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 #include "crypto/zk/sec_ops.h"
 
@@ -48,7 +49,7 @@ MulProof mul_prove(const ProofContext& ctx, const MulStatement& stmt, const MulW
   }
 
   BigInt e = challenge(ctx, stmt, p);
-  p.z = alpha + e * wit.x;
+  p.z = secint::response(alpha, e, wit.x);
   p.u = secops::mask_nonce(r, wit.rho, e, N, prover_key, rng);
   p.v = secops::mask_nonce(s, wit.rho_x, e, N, prover_key, rng);
   return p;

@@ -10,6 +10,7 @@
 
 #include "crypto/codec.h"
 #include "crypto/scalar.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 #include "crypto/zk/sec_ops.h"
 
@@ -59,8 +60,8 @@ MulStarProof mul_star_prove(const ProofContext& ctx, const MulStarStatement& stm
   p.S = stmt.aux.commit(wit.x, mu);
 
   BigInt e = challenge(ctx, stmt, p);
-  p.z1 = alpha + e * wit.x;
-  p.z2 = gamma + e * mu;
+  p.z1 = secint::response(alpha, e, wit.x);
+  p.z2 = secint::response(gamma, e, mu);
   p.w = secops::mask_nonce(r, wit.rho, e, N0, n0_key, rng);
   return p;
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "crypto/codec.h"
+#include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
 
 namespace custos::zk {
@@ -61,6 +62,7 @@ PrmProof prm_prove(const ProofContext& ctx, const PrmStatement& stmt, const PrmW
       BigInt ai = BigInt::random_below(rng, phi);
       // CRT; with the fixed-base tables for t, constant time in the exponent either way.
       BigInt big_a = own_params ? sec.pow_t_crt(ai) : sec.pow_crt(t, ai);
+      declare_public(big_a);  // A_i is published
       if (big_a == BigInt(1)) continue;   // the verifier rejects A_i = 1 (TA); negligible
       nonces.push_back(std::move(ai));
       proof.a.push_back(std::move(big_a));
@@ -70,7 +72,8 @@ PrmProof prm_prove(const ProofContext& ctx, const PrmStatement& stmt, const PrmW
   std::vector<bool> e = prm_challenges(ctx, stmt.aux, proof.a);
   proof.z.reserve(kRepetitions);
   for (unsigned i = 0; i < kRepetitions; ++i) {
-    proof.z.push_back(e[i] ? (nonces[i] + sec.lambda()).mod(phi) : nonces[i]);
+    // z_i = a_i + e_i·λ mod φ(N̂): secret summands and modulus, so fixed width (crypto/sec_int.h).
+    proof.z.push_back(e[i] ? secint::mod(secint::affine(nonces[i], BigInt(1), sec.lambda()), phi) : nonces[i]);
   }
   return proof;
 }

@@ -13,6 +13,7 @@
 #include "crypto/fixed_base.h"
 #include "crypto/paillier.h"
 #include "crypto/rng.h"
+#include "crypto/sec_int.h"
 
 namespace custos::zk::secops {
 
@@ -24,12 +25,8 @@ inline BigInt pow_secret_exp(const BigInt& base, const BigInt& e, const BigInt& 
   return modexp::pow_sec(inv, -e, m);
 }
 
-// a·b mod m for secret 0 ≤ a, b < m: a Montgomery product (constant time). An even modulus or m = 1
-// can only be a test key (PaillierSecretKey::unchecked_for_testing): GMP's arithmetic then, not an abort.
-inline BigInt mul_mod_secret(const BigInt& a, const BigInt& b, const BigInt& m) {
-  if (!m.is_odd() || m == BigInt(1)) return (a * b).mod(m);
-  return MontgomeryContext(m).mul_mod(a, b);
-}
+// a·b mod m for secret a, b ≥ 0 (fixed width, crypto/sec_int.h; any modulus, also a test key's even one).
+inline BigInt mul_mod_secret(const BigInt& a, const BigInt& b, const BigInt& m) { return secint::mul_mod(a, b, m); }
 
 // a^-1 mod m for a SECRET unit a < m: invert a·b for a random unit b, which is uniform and
 // independent of a, then multiply by b again. The products are Montgomery products (constant time);
