@@ -339,12 +339,15 @@ BigInt BigInt::random_symmetric(Rng& rng, const BigInt& bound) {
 }
 
 BigInt BigInt::random_unit(Rng& rng, const BigInt& n) {
-  // An odd modulus (every real one) is tested with mpn_sec_invert, whose time does not depend on the
-  // candidate, which may be secret (a proof's mask). Only test keys have an even modulus: gcd then.
-  const bool odd = n.is_odd() && n > BigInt(1);
+  // The candidate r may be secret (a proof's mask), and a gcd's time depends on its input. So the gcd
+  // runs on t = r·b mod n for a second uniform draw b: a common factor of r and n divides t, so
+  // gcd(t, n) = 1 proves r a unit; and when r and b are units, t is uniform in Z*_n whatever r is,
+  // so it is declared public. t shares a factor with n only when r or b does: then both are drawn again.
   for (;;) {
     BigInt r = random_below(rng, n);
-    if (odd ? secint::is_unit_odd(r, n) : r.is_unit_mod(n)) return r;
+    const BigInt t = secint::mul_mod(r, random_below(rng, n), n);
+    declare_public(t);
+    if (t.is_unit_mod(n)) return r;
   }
 }
 

@@ -182,17 +182,4 @@ bool less_than(const BigInt& v, const BigInt& m) {
   return ct::pub(mpn_sub_n(ignored.data(), value.data(), bound.data(), value.ssize())) != 0;
 }
 
-bool is_unit_odd(const BigInt& v, const BigInt& m) {
-  require_non_negative(v);
-  if (!m.is_odd() || m <= BigInt(1)) std::abort();
-  if (!less_than(v, m)) std::abort();
-  const size_t w = mpz_size(m.get());
-  Limbs value = Limbs::of(v, w), inverse(w);
-  Limbs scratch(static_cast<size_t>(mpn_sec_invert_itch(static_cast<mp_size_t>(w))));
-  // v, m < 2^(64w): 2·64·w iterations are enough (GMP manual, mpn_sec_invert). v = 0 gives 0.
-  const int invertible = mpn_sec_invert(inverse.data(), value.data(), mpz_limbs_read(m.get()),
-                                        static_cast<mp_size_t>(w), 2 * GMP_NUMB_BITS * w, scratch.data());
-  return ct::pub(invertible) != 0;
-}
-
 }  // namespace custos::secint

@@ -39,7 +39,4 @@ BigInt centre(const BigInt& v, const BigInt& n);
 // Whether v < m (v ≥ 0, m > 0); the verdict is declared public (a rejection-sampling decision).
 bool less_than(const BigInt& v, const BigInt& m);
 
-// Whether 0 ≤ v < m is a unit mod an odd m > 1 (mpn_sec_invert); the verdict is declared public.
-bool is_unit_odd(const BigInt& v, const BigInt& m);
-
 }  // namespace custos::secint

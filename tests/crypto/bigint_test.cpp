@@ -193,3 +193,47 @@ TEST_CASE("bigint: arithmetic helpers", "[bigint]") {
   CHECK(BigInt(-1).bit_length() == 1);
   CHECK(BigInt(0).bit_length() == 0);
 }
+
+TEST_CASE("bigint: random draws (random_below, random_symmetric, random_unit) stay in range and cover it", "[bigint]") {
+  CUSTOS_SEEDED_RNG(rng, 1103);
+  // A modulus where non-units are common (3·5·7·11 divides it): random_unit must reject them all, and
+  // every residue class of the small factors that is a unit must still come up.
+  const BigInt m = BigInt(1155) * BigInt::from_dec("1000000007");
+  std::vector<bool> seen_mod_1155(1155, false);
+  for (int i = 0; i < 10000; ++i) {
+    const BigInt u = BigInt::random_unit(rng, m);
+    REQUIRE(u.sign() > 0);
+    REQUIRE(u < m);
+    REQUIRE(BigInt::gcd(u, m) == BigInt(1));
+    seen_mod_1155[u.mod_u64(1155)] = true;
+  }
+  size_t unit_classes = 0, seen = 0;
+  for (uint64_t c = 0; c < 1155; ++c) {
+    if (BigInt::gcd(BigInt(static_cast<long>(c)), BigInt(1155)) != BigInt(1)) {
+      CHECK_FALSE(seen_mod_1155[c]);
+      continue;
+    }
+    ++unit_classes;
+    if (seen_mod_1155[c]) ++seen;
+  }
+  CHECK(unit_classes == 480);  // φ(1155)
+  // 10 000 draws over 480 classes: one is missed with probability e^(−10000/480) ≈ 1e-9, any of them ≈ 5e-7.
+  CHECK(seen == unit_classes);
+  // random_below and random_symmetric at their boundaries: both ends come up for a small range.
+  bool below_zero = false, below_top = false, sym_low = false, sym_high = false;
+  for (int i = 0; i < 400; ++i) {
+    const BigInt b = BigInt::random_below(rng, BigInt(7));
+    REQUIRE(b.sign() >= 0);
+    REQUIRE(b < BigInt(7));
+    below_zero |= b.is_zero();
+    below_top |= b == BigInt(6);
+    const BigInt s = BigInt::random_symmetric(rng, BigInt(3));
+    REQUIRE(s.in_symmetric_range(BigInt(3)));
+    sym_low |= s == BigInt(-3);
+    sym_high |= s == BigInt(3);
+  }
+  CHECK(below_zero);
+  CHECK(below_top);
+  CHECK(sym_low);
+  CHECK(sym_high);
+}

@@ -90,7 +90,7 @@ TEST_CASE("secint: crt recombines residues like the plain formula", "[crypto][se
   }
 }
 
-TEST_CASE("secint: centre, less_than and is_unit_odd", "[crypto][secint]") {
+TEST_CASE("secint: centre and less_than", "[crypto][secint]") {
   CUSTOS_SEEDED_RNG(rng, 9104);
   for (const BigInt& n : {BigInt(101), BigInt(100), BigInt::power_of_two(256) + BigInt(3)}) {
     const BigInt half = n >> 1;
@@ -104,18 +104,4 @@ TEST_CASE("secint: centre, less_than and is_unit_odd", "[crypto][secint]") {
     REQUIRE(secint::less_than(v, m) == (v < m));
     REQUIRE_FALSE(secint::less_than(m, m));
   }
-  // Units of an odd modulus with small factors (3·5·7·p) and of a prime, against gcd.
-  BigInt p = odd(BigInt::random_bits(rng, 300));
-  while (!p.is_probable_prime(20)) p += BigInt(2);
-  for (const BigInt& m : {BigInt(105) * p, p}) {
-    for (int i = 0; i < 200; ++i) {
-      const BigInt v = BigInt::random_below(rng, m);
-      REQUIRE(secint::is_unit_odd(v, m) == (v.is_zero() ? false : BigInt::gcd(v, m) == BigInt(1)));
-    }
-    CHECK_FALSE(secint::is_unit_odd(BigInt(0), m));
-    CHECK(secint::is_unit_odd(BigInt(1), m));
-    CHECK(secint::is_unit_odd(m - BigInt(1), m));
-  }
-  CHECK_FALSE(secint::is_unit_odd(BigInt(35) * p, BigInt(105) * p));
-  CHECK_FALSE(secint::is_unit_odd(p, BigInt(105) * p));
 }

@@ -316,7 +316,12 @@ TEST_CASE("Πenc: the challenge binds every statement and first-message value", 
     return r.value();
   };
   const std::vector<std::pair<const char*, std::function<void(EncStatement&)>>> changes = {
-      {"aux.N", [&](EncStatement& st) { st.aux = aux_with(e.prover_key->n(), st.aux.s(), st.aux.t()); }},
+      {"aux.N",
+       [&](EncStatement& st) {
+         // s and t reduced mod the other modulus, so that they are valid parameters for it.
+         const BigInt& other = e.prover_key->n();
+         st.aux = aux_with(other, st.aux.s().mod(other), st.aux.t().mod(other));
+       }},
       {"aux.s", [&](EncStatement& st) { st.aux = aux_with(nhat, (st.aux.s() * BigInt(4)).mod(nhat), st.aux.t()); }},
       {"aux.t", [&](EncStatement& st) { st.aux = aux_with(nhat, st.aux.s(), (st.aux.t() * BigInt(4)).mod(nhat)); }},
       {"N0", [&](EncStatement& st) { st.N0 = e.verifier_key->public_key(); }},

@@ -309,7 +309,12 @@ TEST_CASE("Πlog*: the challenge binds every statement and first-message value",
     return r.value();
   };
   const std::vector<std::pair<const char*, std::function<void(LogStarStatement&)>>> changes = {
-      {"aux.N", [&](LogStarStatement& st) { st.aux = aux_with(e.prover_key->n(), st.aux.s(), st.aux.t()); }},
+      {"aux.N",
+       [&](LogStarStatement& st) {
+         // s and t reduced mod the other modulus, so that they are valid parameters for it.
+         const BigInt& other = e.prover_key->n();
+         st.aux = aux_with(other, st.aux.s().mod(other), st.aux.t().mod(other));
+       }},
       {"aux.s", [&](LogStarStatement& st) { st.aux = aux_with(nhat, (st.aux.s() * BigInt(4)).mod(nhat), st.aux.t()); }},
       {"aux.t", [&](LogStarStatement& st) { st.aux = aux_with(nhat, st.aux.s(), (st.aux.t() * BigInt(4)).mod(nhat)); }},
       {"N0", [&](LogStarStatement& st) { st.N0 = e.verifier_key->public_key(); }},
