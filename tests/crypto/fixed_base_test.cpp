@@ -142,6 +142,7 @@ TEST_CASE("fixed_base: pow matches powm for random exponents, 0, 1 and the maxim
 TEST_CASE("fixed_base: base not reduced, base 1 and a non-unit base (unsigned)", "[fixed_base]") {
   CUSTOS_SEEDED_RNG(rng, 103);
   BigInt m = odd_modulus(rng, 512);
+  while (m.mod_u64(5) == 0) m += BigInt(2);  // signed tables need base 5 to be a unit
   BigInt e = BigInt::random_bits(rng, 700);
   BigInt big_base = m * BigInt(3) + BigInt(5);
   CHECK(FixedBaseExp(big_base, m, 700).pow(e) == reference(BigInt(5), e, m));
