@@ -68,6 +68,7 @@ AffGProof aff_g_prove(const ProofContext& ctx, const AffGStatement& stmt, const 
   p.F = stmt.aux.commit(beta, delta);
   p.T = stmt.aux.commit(wit.y, mu);
 
+  secops::publish(p.A, p.Bx, p.By, p.E, p.S, p.F, p.T);
   BigInt e = challenge(ctx, stmt, p);
   p.z1 = secint::response(alpha, e, wit.x);
   p.z2 = secint::response(beta, e, wit.y);

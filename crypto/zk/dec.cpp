@@ -71,6 +71,7 @@ DecProof dec_prove(const ProofContext& ctx, const DecStatement& stmt, const DecW
   }
   p.gamma = Scalar::from_bigint(alpha);  // reveals α mod q only; α has B_y+σ > 256 bits of entropy
 
+  secops::publish(p.S, p.T, p.A, p.gamma);
   BigInt e = challenge(ctx, stmt, p);
   p.z1 = secint::response(alpha, e, wit.y);
   p.z2 = secint::response(nu, e, mu);

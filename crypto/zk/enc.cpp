@@ -50,6 +50,7 @@ EncProof enc_prove(const ProofContext& ctx, const EncStatement& stmt, const EncW
   }
   p.C = stmt.aux.commit(alpha, gamma);
 
+  secops::publish(p.S, p.A, p.C);
   BigInt e = enc_challenge(ctx, stmt, p.S, p.A, p.C);
   p.z1 = secint::response(alpha, e, wit.k);
   p.z2 = secops::mask_nonce(r, wit.rho, e, stmt.N0, prover_key, rng);  // r·ρ^e mod N0

@@ -6,6 +6,7 @@
 #include "crypto/codec.h"
 #include "crypto/sec_int.h"
 #include "crypto/zk/params.h"
+#include "crypto/zk/sec_ops.h"
 
 namespace custos::zk {
 namespace {
@@ -18,13 +19,6 @@ constexpr unsigned kWBits = kEll + kEpsilon + kPaillierBits + 1;     // w = x + 
 constexpr unsigned kSigmaBits = kEll + 2 * kPaillierBits;            // σ ∈ ±2^ℓ·N0·N̂
 constexpr unsigned kVBits = kEll + kEpsilon + 2 * kPaillierBits + 1;  // v = r + e(σ − νp)
 static_assert(kVBits + 1 <= kMaxProofIntBits);
-
-// base^e mod m with e secret (constant-time on |e|); a negative e inverts the public base.
-BigInt pow_signed_sec(const BigInt& base, const BigInt& e, const BigInt& m) {
-  if (e.is_zero()) return BigInt(1);
-  if (e.sign() > 0) return BigInt::powm_sec(base, e, m);
-  return BigInt::powm_sec(*BigInt::invert(base, m), -e, m);
-}
 
 Status check_unit(const RingPedersenParams& aux, const BigInt& v, const char* name) {
   if (!aux.is_unit(v)) return out_of_range(std::string("Πfac: ") + name + " is not a unit mod N̂");
@@ -76,9 +70,14 @@ FacProof fac_prove(const ProofContext& ctx, const FacStatement& stmt, const FacW
   proof.Q = aux.commit(wit.q, nu);
   proof.A = aux.commit(alpha, x);
   proof.B = aux.commit(beta, y);
-  proof.T = (pow_signed_sec(proof.Q, alpha, nhat) * pow_signed_sec(aux.t(), r, nhat)).mod(nhat);
+  // Q goes out in the same message, so it is a public base here; α and r are secret exponents, and
+  // the product of the two secret powers is a fixed-width product.
+  secops::publish(proof.Q);
+  proof.T = secops::mul_mod_secret(secops::pow_secret_exp(proof.Q, alpha, nhat),
+                                   secops::pow_secret_exp(aux.t(), r, nhat), nhat);
   proof.sigma = sigma;
 
+  secops::publish(proof.P, proof.Q, proof.A, proof.B, proof.T, proof.sigma);
   BigInt e = fac_challenge(ctx, stmt, proof);
   proof.z1 = secint::response(alpha, e, wit.p);
   proof.z2 = secint::response(beta, e, wit.q);

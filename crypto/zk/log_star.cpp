@@ -53,6 +53,7 @@ LogStarProof log_star_prove(const ProofContext& ctx, const LogStarStatement& stm
   p.Y = stmt.B.mul(Scalar::from_bigint(alpha));  // constant time in α
   p.D = stmt.aux.commit(alpha, gamma);
 
+  secops::publish(p.S, p.A, p.Y, p.D);
   BigInt e = log_star_challenge(ctx, stmt, p);
   p.z1 = secint::response(alpha, e, wit.x);
   p.z2 = secops::mask_nonce(r, wit.rho, e, stmt.N0, prover_key, rng);  // r·ρ^e mod N0

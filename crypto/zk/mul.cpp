@@ -48,6 +48,7 @@ MulProof mul_prove(const ProofContext& ctx, const MulStatement& stmt, const MulW
     p.B = secops::encrypt_secret(N, nullptr, alpha, s);
   }
 
+  secops::publish(p.A, p.B);
   BigInt e = challenge(ctx, stmt, p);
   p.z = secint::response(alpha, e, wit.x);
   p.u = secops::mask_nonce(r, wit.rho, e, N, prover_key, rng);

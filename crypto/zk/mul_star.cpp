@@ -59,6 +59,7 @@ MulStarProof mul_star_prove(const ProofContext& ctx, const MulStarStatement& stm
   p.E = stmt.aux.commit(alpha, gamma);
   p.S = stmt.aux.commit(wit.x, mu);
 
+  secops::publish(p.A, p.Bx, p.E, p.S);
   BigInt e = challenge(ctx, stmt, p);
   p.z1 = secint::response(alpha, e, wit.x);
   p.z2 = secint::response(gamma, e, mu);

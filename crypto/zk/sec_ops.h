@@ -12,7 +12,9 @@
 #include "crypto/ct.h"
 #include "crypto/fixed_base.h"
 #include "crypto/paillier.h"
+#include "crypto/point.h"
 #include "crypto/rng.h"
+#include "crypto/scalar.h"
 #include "crypto/sec_int.h"
 
 namespace custos::zk::secops {
@@ -71,6 +73,17 @@ inline BigInt scale_secret(const PaillierPublicKey& pk, const PaillierSecretKey*
                            const BigInt& k) {
   if (sk) return sk->pow_mod_n2(c, k);
   return pow_secret_exp(c, k, pk.n2());
+}
+
+// A prover's first message is sent to the verifier and hashed into the challenge: from then on its
+// values are public. publish() declares them so for the constant-time test (crypto/ct.h); it does
+// nothing outside valgrind.
+inline void published(const BigInt& v) { declare_public(v); }
+inline void published(const Point& v) { ct::declassify(&v, sizeof v); }   // fixed size, no heap
+inline void published(const Scalar& v) { ct::declassify(&v, sizeof v); }  // fixed size, no heap
+template <class... T>
+void publish(const T&... v) {
+  (published(v), ...);
 }
 
 }  // namespace custos::zk::secops

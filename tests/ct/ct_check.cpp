@@ -24,7 +24,14 @@
 #include "crypto/scalar.h"
 #include "crypto/sec_int.h"
 #include "crypto/vss.h"
+#include "crypto/zk/aff_g.h"
+#include "crypto/zk/dec.h"
+#include "crypto/zk/enc.h"
+#include "crypto/zk/fac.h"
+#include "crypto/zk/log_star.h"
 #include "crypto/zk/mod.h"
+#include "crypto/zk/mul.h"
+#include "crypto/zk/mul_star.h"
 #include "crypto/zk/prm.h"
 #include "crypto/zk/sec_ops.h"
 #include "tests/paillier_fixtures.h"
@@ -311,6 +318,84 @@ int main() {
     for (const BigInt& a : proof.a) reveal(a);
     for (const BigInt& z : proof.z) reveal(z);
   });
+  // Whole provers, as the protocol runs them: the witness and the generator's output secret, the own
+  // key's factors secret. Statements need not be true for the prover to run; what is checked is that
+  // nothing before the published first message and the responses depends on a secret.
+  const zk::ProofContext ctx{};
+  auto unit_n2 = [&](const PaillierPublicKey& key) { return BigInt::random_unit(rng, key.n2()); };
+  const PaillierPublicKey& own_pk = sk.public_key();
+  for (const bool with_key : {false, true}) {
+    check(with_key ? "Πenc prover, with its own key (CRT)" : "Πenc prover, without its key", [&] {
+      zk::EncWitness wit{BigInt::random_bits(rng, 256), BigInt::random_unit(rng, sk.n())};
+      zk::EncStatement st{own_pk, unit_n2(own_pk), *rp};
+      secret(sk);
+      secret(wit.k);
+      secret(wit.rho);
+      zk::EncProof proof = zk::enc_prove(ctx, st, wit, secret_rng, with_key ? &sk : nullptr);
+      reveal(proof.z1);
+      reveal(proof.z2);
+      reveal(proof.z3);
+    });
+  }
+  check("Πaff-g prover (verifier's key N0, own key N1)", [&] {
+    zk::AffGWitness wit{BigInt::random_bits(rng, 256), -BigInt::random_bits(rng, 1280),
+                        BigInt::random_unit(rng, pk->n()), BigInt::random_unit(rng, sk.n())};
+    zk::AffGStatement st{*pk, own_pk, ciphertext, unit_n2(*pk), unit_n2(own_pk), Point::generator(), *rp};
+    secret(sk);
+    secret(wit.x);
+    secret(wit.y);
+    secret(wit.rho);
+    secret(wit.rho_y);
+    zk::AffGProof proof = zk::aff_g_prove(ctx, st, wit, secret_rng, &sk);
+    for (const BigInt* v : {&proof.z1, &proof.z2, &proof.z3, &proof.z4, &proof.w, &proof.wy}) reveal(*v);
+  });
+  check("Πlog* prover, own key", [&] {
+    zk::LogStarWitness wit{BigInt::random_bits(rng, 256), BigInt::random_unit(rng, sk.n())};
+    zk::LogStarStatement st{own_pk, unit_n2(own_pk), Point::generator(), Point::generator(), *rp};
+    secret(sk);
+    secret(wit.x);
+    secret(wit.rho);
+    zk::LogStarProof proof = zk::log_star_prove(ctx, st, wit, secret_rng, &sk);
+    for (const BigInt* v : {&proof.z1, &proof.z2, &proof.z3}) reveal(*v);
+  });
+  check("Πmul prover, own key", [&] {
+    zk::MulWitness wit{BigInt::random_bits(rng, 256), BigInt::random_unit(rng, sk.n()),
+                       BigInt::random_unit(rng, sk.n())};
+    zk::MulStatement st{own_pk, unit_n2(own_pk), unit_n2(own_pk), unit_n2(own_pk)};
+    secret(sk);
+    secret(wit.x);
+    secret(wit.rho);
+    secret(wit.rho_x);
+    zk::MulProof proof = zk::mul_prove(ctx, st, wit, secret_rng, &sk);
+    for (const BigInt* v : {&proof.z, &proof.u, &proof.v}) reveal(*v);
+  });
+  check("Πmul* prover, own key", [&] {
+    zk::MulStarWitness wit{BigInt::random_bits(rng, 256), BigInt::random_unit(rng, sk.n())};
+    zk::MulStarStatement st{own_pk, unit_n2(own_pk), unit_n2(own_pk), Point::generator(), *rp};
+    secret(sk);
+    secret(wit.x);
+    secret(wit.rho);
+    zk::MulStarProof proof = zk::mul_star_prove(ctx, st, wit, secret_rng, &sk);
+    for (const BigInt* v : {&proof.z1, &proof.z2, &proof.w}) reveal(*v);
+  });
+  check("Πdec prover, own key", [&] {
+    zk::DecWitness wit{-BigInt::random_bits(rng, 1500), BigInt::random_unit(rng, sk.n())};
+    zk::DecStatement st{own_pk, unit_n2(own_pk), Scalar::random(rng), *rp, 1600};
+    secret(sk);
+    secret(wit.y);
+    secret(wit.rho);
+    zk::DecProof proof = zk::dec_prove(ctx, st, wit, secret_rng, &sk);
+    for (const BigInt* v : {&proof.z1, &proof.z2, &proof.w}) reveal(*v);
+  });
+  check("Πfac prover, the factors secret", [&] {
+    zk::FacWitness wit{sk.p(), sk.q()};
+    zk::FacStatement st{sk.n(), *rp};
+    secret(wit.p);
+    secret(wit.q);
+    zk::FacProof proof = zk::fac_prove(ctx, st, wit, secret_rng);
+    for (const BigInt* v : {&proof.z1, &proof.z2, &proof.w1, &proof.w2, &proof.v}) reveal(*v);
+  });
+
   check("proof response w = r·ρ^e mod N by CRT (own key), e < 0", [&] {
     BigInt r = BigInt::random_unit(rng, sk.n()), rho = BigInt::random_unit(rng, sk.n());
     BigInt e = -BigInt::random_bits(rng, 256);
