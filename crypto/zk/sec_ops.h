@@ -1,4 +1,5 @@
-// Prover-side modular arithmetic on secrets for Πaff-g, Πmul, Πdec and Πmul*.
+// Prover-side modular arithmetic on secrets for the CGGMP21 provers, and publish(), which declares what a
+// prover sends public for the constant-time test.
 // Why a helper: PaillierPublicKey::scale/encrypt use variable-time powm, which is
 // fine for public values but not for a secret exponent (α, x), and powm_unit
 // inverts a negative power's base with mpz_invert, whose timing depends on the
