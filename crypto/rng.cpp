@@ -15,6 +15,12 @@ namespace custos {
 
 void secure_wipe(void* data, size_t len) { OPENSSL_cleanse(data, len); }
 
+void wipe_string(std::string& s) {
+  s.resize(s.capacity());  // the bytes past size() may hold an earlier, longer value
+  secure_wipe(s.data(), s.size());
+  s.clear();
+}
+
 uint64_t Rng::next_u64() {
   uint8_t b[8];
   fill(b);

@@ -5,14 +5,48 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace custos {
 
 // Overwrites memory in a way the compiler may not elide (OPENSSL_cleanse).
 void secure_wipe(void* data, size_t len);
+
+// An allocator that wipes every buffer it frees, including the old buffer when a
+// container grows. For byte strings that are mostly public but sometimes carry a
+// secret (protocol payloads and frames carry keygen and refresh shares): a copy
+// can be made freely and none of them outlives its owner in freed memory.
+// `Base` is the allocator that really allocates; tests substitute one that
+// inspects the buffer it is given back.
+template <class T, class Base = std::allocator<T>>
+struct WipingAllocator : Base {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = WipingAllocator<U, typename std::allocator_traits<Base>::template rebind_alloc<U>>;
+  };
+  WipingAllocator() = default;
+  explicit WipingAllocator(const Base& base) noexcept : Base(base) {}
+  template <class U, class B>
+  WipingAllocator(const WipingAllocator<U, B>& o) noexcept : Base(static_cast<const B&>(o)) {}
+  T* allocate(size_t n) { return std::allocator_traits<Base>::allocate(*this, n); }
+  void deallocate(T* p, size_t n) noexcept {
+    secure_wipe(p, n * sizeof(T));
+    std::allocator_traits<Base>::deallocate(*this, p, n);
+  }
+  friend bool operator==(const WipingAllocator& a, const WipingAllocator& b) {
+    return static_cast<const Base&>(a) == static_cast<const Base&>(b);
+  }
+};
+
+using WipedBytes = std::vector<uint8_t, WipingAllocator<uint8_t>>;
+
+// Wipes a string's whole buffer (capacity, not only size) and empties it.
+void wipe_string(std::string& s);
 
 class SecretBytes {
  public:

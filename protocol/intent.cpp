@@ -120,7 +120,7 @@ Status validate_intent(const SigningIntent& intent) {
 
 Result<std::vector<uint8_t>> intent_canonical_bytes(const SigningIntent& intent) {
   RETURN_IF_ERROR(validate_intent(intent));
-  const std::vector<uint8_t> body = serialize_deterministic(intent);
+  const WipedBytes body = serialize_deterministic(intent);
   const size_t n = kSigningIntentDomainTag.size();
   std::vector<uint8_t> out(4 + n + body.size());
   out[0] = static_cast<uint8_t>(n >> 24);

@@ -77,7 +77,7 @@ Result<Session<Digest32>> make_joint_session(const JointSessionConfig& cfg, Rng&
   RETURN_IF_ERROR(check_config(cfg));
   Digest32 nonce{};
   rng.fill(nonce);
-  Outgoing out{Kind::kBroadcast, 0, std::vector<uint8_t>(nonce.begin(), nonce.end())};
+  Outgoing out{Kind::kBroadcast, 0, WipedBytes(nonce.begin(), nonce.end())};
   auto start = Transition<Digest32>::advance(std::make_unique<NonceRound>(cfg, nonce), {out});
   SessionParams p{kJointSessionProtocol, setup_session_id(cfg), cfg.self, cfg.participants, {}};
   return Session<Digest32>(std::move(p), std::move(start), std::move(executor));

@@ -37,20 +37,28 @@ wire::Envelope to_proto(const Message& m, bool with_signature) {
   if (with_signature) e.set_signature(m.signature.data(), m.signature.size());
   return e;
 }
+
+// The protobuf copy of the payload is wiped before the envelope is freed.
+WipedBytes serialize_envelope(wire::Envelope e) {
+  WipedBytes out = serialize_deterministic(e);
+  wipe_string(*e.mutable_payload());
+  return out;
+}
 }  // namespace
 
-std::vector<uint8_t> encode_envelope(const Message& m) { return serialize_deterministic(to_proto(m, true)); }
-std::vector<uint8_t> signing_bytes(const Message& m) {
+WipedBytes encode_envelope(const Message& m) { return serialize_envelope(to_proto(m, true)); }
+WipedBytes signing_bytes(const Message& m) {
   // seq is per-link transport state (acks, retransmission), not content: it is
   // excluded so a broadcast signed once can be quoted verbatim in an echo.
   Message unsequenced = m;
   unsequenced.seq = 0;
-  return serialize_deterministic(to_proto(unsequenced, false));
+  return serialize_envelope(to_proto(unsequenced, false));
 }
 
 Result<Message> decode_envelope(std::span<const uint8_t> bytes) {
   if (bytes.size() > kMaxPayloadBytes + 1024) return out_of_range("envelope larger than the size limit");
   wire::Envelope e;
+  WipeFieldOnExit wipe_payload(e.mutable_payload());
   RETURN_IF_ERROR(parse_strict(e, bytes));  // no unknown fields, canonical encoding
   if (e.version() != kEnvelopeVersion) return malformed("unsupported envelope version " + std::to_string(e.version()));
   if (e.session_id().size() != 32) return malformed("session id must be 32 bytes");
@@ -77,7 +85,7 @@ Result<Message> decode_envelope(std::span<const uint8_t> bytes) {
   return m;
 }
 
-std::vector<uint8_t> encode_echo(const std::vector<EchoEntry>& entries) {
+WipedBytes encode_echo(const std::vector<EchoEntry>& entries) {
   wire::Echo echo;
   for (const auto& en : entries) {
     auto* e = echo.add_entries();
@@ -93,24 +101,33 @@ Result<std::vector<EchoEntry>> decode_echo(std::span<const uint8_t> bytes) {
   RETURN_IF_ERROR(parse_strict(echo, bytes));
   std::vector<EchoEntry> out;
   for (const auto& e : echo.entries()) {
-    out.push_back(EchoEntry{e.from(), std::vector<uint8_t>(e.payload().begin(), e.payload().end()),
+    out.push_back(EchoEntry{e.from(), WipedBytes(e.payload().begin(), e.payload().end()),
                             std::vector<uint8_t>(e.signature().begin(), e.signature().end())});
   }
   return out;
 }
 
-std::vector<uint8_t> encode_complaint(const Complaint& c) {
+WipedBytes encode_complaint(const Complaint& c) {
   wire::Complaint w;
   w.set_accused(c.accused);
   for (const Message& m : c.evidence) {
-    std::vector<uint8_t> env = encode_envelope(m);
+    WipedBytes env = encode_envelope(m);
     w.add_evidence(env.data(), env.size());
   }
-  return serialize_deterministic(w);
+  // Evidence may quote a p2p message that carries a share.
+  WipedBytes out = serialize_deterministic(w);
+  for (std::string& env : *w.mutable_evidence()) wipe_string(env);
+  return out;
 }
 
 Result<Complaint> decode_complaint(std::span<const uint8_t> bytes) {
   wire::Complaint w;
+  struct WipeEvidence {
+    wire::Complaint& w;
+    ~WipeEvidence() {
+      for (std::string& env : *w.mutable_evidence()) wipe_string(env);
+    }
+  } wipe_on_exit{w};
   RETURN_IF_ERROR(parse_strict(w, bytes));
   if (w.accused() == 0) return malformed("complaint names party 0");
   if (w.evidence_size() == 0) return malformed("complaint without evidence");

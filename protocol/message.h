@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crypto/hash.h"
+#include "crypto/secret.h"
 #include "crypto/status.h"
 
 namespace custos::protocol {
@@ -27,7 +28,7 @@ struct Message {
   PartyIndex from = 0;
   PartyIndex to = 0;  // 0 unless kind == kP2P
   uint64_t seq = 0;
-  std::vector<uint8_t> payload;
+  WipedBytes payload;  // may carry a secret (keygen and refresh shares): wiped when freed
   std::vector<uint8_t> signature;
 
   // Same content (ignores seq and signature).
@@ -38,18 +39,19 @@ struct Message {
   std::string describe() const;  // "cggmp21/presign round 2 p2p from 3 to 1"
 };
 
-std::vector<uint8_t> encode_envelope(const Message& m);
+// Both encodings contain the payload, so they are wiped when freed as well.
+WipedBytes encode_envelope(const Message& m);
 // Validates version, sizes, kind/recipient consistency.
 Result<Message> decode_envelope(std::span<const uint8_t> bytes);
 // The bytes a transport signs: the envelope with an empty signature and seq 0.
-std::vector<uint8_t> signing_bytes(const Message& m);
+WipedBytes signing_bytes(const Message& m);
 
 struct EchoEntry {
   PartyIndex from = 0;
-  std::vector<uint8_t> payload;
+  WipedBytes payload;
   std::vector<uint8_t> signature;
 };
-std::vector<uint8_t> encode_echo(const std::vector<EchoEntry>& entries);
+WipedBytes encode_echo(const std::vector<EchoEntry>& entries);
 Result<std::vector<EchoEntry>> decode_echo(std::span<const uint8_t> bytes);
 
 // A complaint: the accused and the signed envelopes it sent the complainer.
@@ -58,7 +60,7 @@ struct Complaint {
   std::vector<Message> evidence;
 };
 inline constexpr size_t kMaxComplaintEvidence = 2;  // the accused's broadcast and p2p message of one round
-std::vector<uint8_t> encode_complaint(const Complaint& c);
+WipedBytes encode_complaint(const Complaint& c);
 // Decodes and validates every quoted envelope (decode_envelope); at most kMaxComplaintEvidence.
 Result<Complaint> decode_complaint(std::span<const uint8_t> bytes);
 

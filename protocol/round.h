@@ -32,7 +32,7 @@ inline Abort blame(PartyIndex culprit, std::string reason, std::vector<Message> 
 struct Outgoing {
   Kind kind = Kind::kBroadcast;
   PartyIndex to = 0;  // for kP2P
-  std::vector<uint8_t> payload;
+  WipedBytes payload;
 };
 
 // Everything one sender sent for a round: its broadcast and/or its p2p message to us.

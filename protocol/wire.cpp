@@ -4,17 +4,27 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/unknown_field_set.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace custos::protocol {
 
-std::vector<uint8_t> serialize_deterministic(const google::protobuf::Message& msg) {
-  std::string s;
-  {
-    google::protobuf::io::StringOutputStream sos(&s);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    msg.SerializeToCodedStream(&cos);
+// Straight into a buffer of the exact size: a growing string would free partial
+// encodings (possibly holding a share) unwiped on every reallocation.
+WipedBytes serialize_deterministic(const google::protobuf::Message& msg) {
+  WipedBytes out(msg.ByteSizeLong());
+  google::protobuf::io::ArrayOutputStream aos(out.data(), static_cast<int>(out.size()));
+  google::protobuf::io::CodedOutputStream cos(&aos);
+  cos.SetSerializationDeterministic(true);
+  msg.SerializeWithCachedSizes(&cos);
+  cos.Trim();
+  if (cos.HadError() || static_cast<size_t>(cos.ByteCount()) != out.size()) {
+    // Cannot happen for a message built by this process (sizes are bounded far below 2 GiB).
+    std::fprintf(stderr, "serialize_deterministic: %s did not serialize to its computed size\n",
+                 msg.GetDescriptor()->name().c_str());
+    std::abort();
   }
-  return std::vector<uint8_t>(s.begin(), s.end());
+  return out;
 }
 
 Status parse_strict(google::protobuf::Message& msg, std::span<const uint8_t> bytes) {

@@ -143,10 +143,10 @@ struct ForgeState {
   std::shared_ptr<AuxForgeStatus> status;
   std::optional<Message> commitment;             // the adversary's genuine round-1 broadcast
   std::map<PartyIndex, Message> held_echo;       // its round-1 echo, per recipient
-  std::optional<std::vector<uint8_t>> forged_commitment, forged_opening;
+  std::optional<WipedBytes> forged_commitment, forged_opening;
 
   void forge(const Message& opening_msg) {
-    forged_commitment = commitment ? commitment->payload : std::vector<uint8_t>{};
+    forged_commitment = commitment ? commitment->payload : WipedBytes{};
     forged_opening = opening_msg.payload;
     auto opening = protocol::parse_payload<wire::AuxOpening>(opening_msg.payload);
     if (!opening.ok() || !commitment) return;
@@ -169,7 +169,7 @@ struct ForgeState {
   }
 };
 
-Message with_entry(const Message& echo, PartyIndex entry_from, const std::vector<uint8_t>& payload) {
+Message with_entry(const Message& echo, PartyIndex entry_from, const WipedBytes& payload) {
   auto entries = protocol::decode_echo(echo.payload);
   if (!entries.ok()) return echo;
   for (protocol::EchoEntry& e : *entries) {

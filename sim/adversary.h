@@ -36,7 +36,7 @@ struct Match {
 // Returns the payload to deliver to `recipient` instead of `payload`. Must be
 // deterministic in (payload, recipient): it is applied once per recipient and
 // again to the adversary's echo of a broadcast.
-using PayloadRewrite = std::function<std::vector<uint8_t>(const std::vector<uint8_t>& payload, PartyIndex recipient)>;
+using PayloadRewrite = std::function<WipedBytes(const WipedBytes& payload, PartyIndex recipient)>;
 
 // Rewrites the payload of matching messages. For a broadcast it also rewrites,
 // the same way, the adversary's own entry in its echo of that round to the same
@@ -48,7 +48,7 @@ Tamper rewrite(Match match, PayloadRewrite fn);
 // A payload that does not parse as P is delivered unchanged.
 template <class P>
 Tamper tamper_payload_for(Match match, std::function<void(P&, PartyIndex recipient)> mutate) {
-  return rewrite(std::move(match), [mutate = std::move(mutate)](const std::vector<uint8_t>& payload, PartyIndex r) {
+  return rewrite(std::move(match), [mutate = std::move(mutate)](const WipedBytes& payload, PartyIndex r) {
     auto parsed = protocol::parse_payload<P>(payload);
     if (!parsed.ok()) return payload;
     P p = std::move(parsed).value();
@@ -100,8 +100,8 @@ Tamper record(std::shared_ptr<Recording> rec);
 
 // Byte helpers for proof fields.
 std::string truncate_last_byte(const std::string& field);
-inline std::string field_of(const std::vector<uint8_t>& b) { return std::string(b.begin(), b.end()); }
-inline std::vector<uint8_t> bytes_of(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+inline std::string field_of(std::span<const uint8_t> b) { return std::string(b.begin(), b.end()); }
+inline WipedBytes bytes_of(const std::string& s) { return WipedBytes(s.begin(), s.end()); }
 
 // --- aux-info / refresh: a forged opening with a CONSISTENT round-1 commitment ---
 //

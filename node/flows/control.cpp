@@ -161,7 +161,7 @@ protocol::Message control_message(protocol::PartyIndex self, const Digest32& req
   m.kind = to == 0 ? protocol::Kind::kBroadcast : protocol::Kind::kP2P;
   m.from = self;
   m.to = to;
-  m.payload = std::move(payload);
+  m.payload.assign(payload.begin(), payload.end());
   return m;
 }
 

@@ -631,8 +631,10 @@ void SigningService::plan_attempt(Coordination& c, std::vector<PartyIndex>& sign
   // A pooled presignature this node owns, for a signer set of candidates.
   auto sets = s_.store->presignature_signer_sets(share.key_id);
   if (sets.ok()) {
-    for (const auto& [set, count] : *sets) {
-      if (count == 0 || set.size() != share.threshold || !contains(set, self) ||
+    for (const auto& entry : *sets) {
+      // Named, not a structured binding: clang (the fuzzing build) cannot capture those in a lambda.
+      const std::vector<PartyIndex>& set = entry.first;
+      if (entry.second == 0 || set.size() != share.threshold || !contains(set, self) ||
           !std::all_of(set.begin(), set.end(), [&](PartyIndex p) { return contains(candidates, p); })) {
         continue;
       }

@@ -38,7 +38,7 @@ Result<EnvelopeSigner> EnvelopeSigner::from_seed(const SecretBytes& seed) {
 }
 
 Status EnvelopeSigner::sign(protocol::Message& m) const {
-  std::vector<uint8_t> bytes = protocol::signing_bytes(m);
+  WipedBytes bytes = protocol::signing_bytes(m);
   std::vector<uint8_t> sig(kEd25519SignatureBytes);
   if (crypto_sign_detached(sig.data(), nullptr, bytes.data(), bytes.size(), expanded_.expose().data()) != 0)
     return internal_error("Ed25519 signing failed");
@@ -56,7 +56,7 @@ Result<EnvelopeVerifier> EnvelopeVerifier::from_public(const Key32& public_key) 
 
 bool EnvelopeVerifier::verify(const protocol::Message& m) const {
   if (m.signature.size() != kEd25519SignatureBytes) return false;
-  std::vector<uint8_t> bytes = protocol::signing_bytes(m);
+  WipedBytes bytes = protocol::signing_bytes(m);
   return crypto_sign_verify_detached(m.signature.data(), bytes.data(), bytes.size(), key_.data()) == 0;
 }
 

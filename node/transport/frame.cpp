@@ -4,9 +4,9 @@
 
 namespace custos::node {
 
-std::vector<uint8_t> encode_data_frame(const protocol::Message& m) {
-  std::vector<uint8_t> env = protocol::encode_envelope(m);
-  std::vector<uint8_t> out;
+WipedBytes encode_data_frame(const protocol::Message& m) {
+  WipedBytes env = protocol::encode_envelope(m);
+  WipedBytes out;
   out.reserve(env.size() + 1);
   out.push_back(static_cast<uint8_t>(FrameType::kData));
   out.insert(out.end(), env.begin(), env.end());

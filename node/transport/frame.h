@@ -31,7 +31,7 @@ inline constexpr size_t kMaxDataFrameBytes = 1 + protocol::kMaxPayloadBytes + 10
 // moderately oversized frames reach our decoder, which counts them.
 inline constexpr int64_t kZmqMaxMsgSize = static_cast<int64_t>(protocol::kMaxPayloadBytes) + 64 * 1024;
 
-std::vector<uint8_t> encode_data_frame(const protocol::Message& m);
+WipedBytes encode_data_frame(const protocol::Message& m);  // wiped when freed: may carry a share
 // The type byte and then decode_envelope (its version, size and field checks).
 Result<protocol::Message> decode_data_frame(std::span<const uint8_t> frame);
 

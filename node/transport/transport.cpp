@@ -73,14 +73,39 @@ std::span<const uint8_t> msg_bytes(zmq_msg_t& m) {
   return {static_cast<const uint8_t*>(zmq_msg_data(&m)), zmq_msg_size(&m)};
 }
 
-// RAII for zmq_msg_t.
+// RAII for a received zmq_msg_t. A data frame may carry a keygen or refresh
+// share, so its bytes are wiped before libzmq frees them.
 struct Msg {
   zmq_msg_t m;
   Msg() { zmq_msg_init(&m); }
-  ~Msg() { zmq_msg_close(&m); }
+  ~Msg() {
+    secure_wipe(zmq_msg_data(&m), zmq_msg_size(&m));
+    zmq_msg_close(&m);
+  }
   Msg(const Msg&) = delete;
   Msg& operator=(const Msg&) = delete;
 };
+
+// Sends one frame without blocking, like zmq_send, but from a copy that is
+// wiped when libzmq is done with it (zmq_send's own copy is freed unwiped).
+int send_wiped(void* socket, std::span<const uint8_t> frame) {
+  auto* copy = new uint8_t[frame.size()];
+  std::memcpy(copy, frame.data(), frame.size());
+  auto free_wiped = [](void* data, void* size) {
+    secure_wipe(data, reinterpret_cast<size_t>(size));
+    delete[] static_cast<uint8_t*>(data);
+  };
+  zmq_msg_t msg;
+  if (zmq_msg_init_data(&msg, copy, frame.size(), free_wiped, reinterpret_cast<void*>(frame.size())) != 0) {
+    free_wiped(copy, reinterpret_cast<void*>(frame.size()));
+    return -1;
+  }
+  if (zmq_msg_send(&msg, socket, ZMQ_DONTWAIT) >= 0) return 0;  // libzmq owns (and will free) the copy
+  int err = zmq_errno();
+  zmq_msg_close(&msg);  // still ours after a failed send
+  errno = err;
+  return -1;
+}
 
 // Receives one whole multipart message without blocking; nullopt when none is
 // waiting. Parts beyond `keep` are read and discarded (their number is
@@ -552,7 +577,7 @@ Clock::time_point Transport::pump_outbound(IoState& io) {
         earliest = std::min(earliest, p.next_send);
         continue;
       }
-      if (zmq_send(io.dealers[i], p.frame.data(), p.frame.size(), ZMQ_DONTWAIT) < 0) {
+      if (send_wiped(io.dealers[i], p.frame) < 0) {
         // EAGAIN: no completed connection (ZMQ_IMMEDIATE) or the pipe is full.
         if (zmq_errno() != EAGAIN && io.should_log("send-" + std::to_string(peers_[i].id)))
           log("peer " + std::to_string(peers_[i].id) + ": " + zmq_error("send"));

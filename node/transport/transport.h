@@ -179,7 +179,7 @@ class Transport {
 
  private:
   struct Pending {
-    std::vector<uint8_t> frame;  // data frame, seq set; never re-signed
+    WipedBytes frame;  // data frame, seq set; never re-signed
     Digest32 session_id{};
     std::chrono::steady_clock::time_point next_send{};  // min() = due now
     unsigned attempts = 0;

@@ -101,6 +101,7 @@ Transition<Out> Round2::finalize(Rng& rng) {
                                                        rng))));
     if (st.refresh) p.set_refresh_share(scalar_field(st.zero_poly.evaluate(Scalar::from_u64(j))));
     out.push_back({protocol::Kind::kP2P, j, protocol::serialize_deterministic(p)});
+    wipe_string(*p.mutable_refresh_share());
   }
   return Transition<Out>::advance(std::make_unique<Round3>(std::move(st_)), std::move(out));
 }

@@ -42,6 +42,7 @@ Result<std::unique_ptr<VerifiedPrivate>> check_round3(const Round3Inputs& pub, c
                                  zk::ModStatement{sender_aux->second.paillier.n()}, mod));
 
   ASSIGN_OR_RETURN(auto p, protocol::parse_payload<wire::AuxPrivate>(in.p2p->payload));
+  protocol::WipeFieldOnExit wipe_share(p.mutable_refresh_share());
   ASSIGN_OR_RETURN(auto fac, zk::decode_fac_proof(protocol::field_bytes(p.fac_proof())));
   // Πfac is made for the recipient: under its ring-Pedersen parameters, with it as verifier.
   zk::FacStatement fs{sender_aux->second.paillier.n(), recipient_aux->second.ring_pedersen};

@@ -77,9 +77,12 @@ inline std::string point_field(const Point& p) {
   auto b = p.encode();
   return std::string(b.begin(), b.end());
 }
+// Wipes its stack copy: the scalar may be a share (keygen, refresh).
 inline std::string scalar_field(const Scalar& s) {
   auto b = s.to_bytes();
-  return std::string(b.begin(), b.end());
+  std::string f(b.begin(), b.end());
+  secure_wipe(b.data(), b.size());
+  return f;
 }
 inline std::string int_field(const BigInt& v) {
   auto b = v.to_bytes();

@@ -93,6 +93,7 @@ Transition<KeyShare> Round1::finalize(Rng&) {
     wire::KeygenShare s;
     s.set_share(scalar_field(st_->poly.evaluate(Scalar::from_u64(j))));
     out.push_back({protocol::Kind::kP2P, j, protocol::serialize_deterministic(s)});
+    wipe_string(*s.mutable_share());
   }
   return Transition<KeyShare>::advance(std::make_unique<Round2>(std::move(st_)), std::move(out));
 }

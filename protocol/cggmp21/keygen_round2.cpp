@@ -31,6 +31,7 @@ Result<std::unique_ptr<VerifiedRound2>> check_round2(const Round2Inputs& pub, co
   if (!in.broadcast || !in.p2p) return failed_precondition("keygen round 2 needs the opening and the share");
   auto out = std::make_unique<VerifiedRound2>();
   ASSIGN_OR_RETURN(auto s, protocol::parse_payload<wire::KeygenShare>(in.p2p->payload));
+  protocol::WipeFieldOnExit wipe_share(s.mutable_share());
   ASSIGN_OR_RETURN(out->share, read_scalar(s.share(), "keygen share"));
 
   ASSIGN_OR_RETURN(auto o, protocol::parse_payload<wire::KeygenOpening>(in.broadcast->payload));

@@ -11,8 +11,15 @@ using protocol::Transition;
 
 namespace {
 
+// Only public values: the presignature's k_i and χ_i are used once, in sign_start, and
+// the session keeps no reference to the presignature, so its secrets are wiped as soon
+// as the caller drops it rather than when the session ends.
 struct State {
-  SignConfig cfg;
+  Digest32 digest{};
+  Scalar tweak;
+  Point gamma;                         // Γ
+  std::map<PartyIndex, Point> deltas;  // Δ_j
+  std::map<PartyIndex, Point> s;       // S_j
   PartyIndex self = 0;
   Scalar m, r, sigma_i;
   Point derived_key;
@@ -54,8 +61,8 @@ class SignRound final : public protocol::Round<SignOutput> {
     sig.s = sigma;
     sig.recovery_id = (st.R.y_is_odd() ? 1 : 0) | (st.R.x_mod_q().to_bigint() != x_coordinate(st.R) ? 2 : 0);
     normalize_low_s(sig);
-    if (!sigma.is_zero() && ecdsa_verify(st.derived_key, st.cfg.digest, sig)) {
-      return Transition<SignOutput>::finish(SignOutput{sig, st.derived_key, st.cfg.digest});
+    if (!sigma.is_zero() && ecdsa_verify(st.derived_key, st.digest, sig)) {
+      return Transition<SignOutput>::finish(SignOutput{sig, st.derived_key, st.digest});
     }
     return Transition<SignOutput>::fail(identify());
   }
@@ -69,13 +76,12 @@ class SignRound final : public protocol::Round<SignOutput> {
   // σ_j·Γ must equal m·Δ_j + r·(S_j + τ·Δ_j) for an honest signer j.
   protocol::Abort identify() const {
     const State& st = *st_;
-    const Presignature& ps = *st.cfg.presignature;
     protocol::Abort a;
     a.reason = "invalid signature: signature shares fail σ_j·Γ = m·Δ_j + r·(S_j + τ·Δ_j)";
     for (auto& [j, s] : st.sigma_of) {
-      const Point& delta = ps.deltas.at(j);
-      Point expected = delta.mul_vartime(st.m) + (ps.s.at(j) + delta.mul_vartime(st.cfg.tweak)).mul_vartime(st.r);
-      if (!(ps.gamma.mul_vartime(s) == expected)) {
+      const Point& delta = st.deltas.at(j);
+      Point expected = delta.mul_vartime(st.m) + (st.s.at(j) + delta.mul_vartime(st.tweak)).mul_vartime(st.r);
+      if (!(st.gamma.mul_vartime(s) == expected)) {
         a.culprits.push_back(j);
         if (st.msgs.count(j)) a.evidence.push_back(st.msgs.at(j));
       }
@@ -111,8 +117,12 @@ Digest32 sign_ssid(const SignConfig& cfg) {
 Result<Transition<SignOutput>> sign_start(const SignConfig& cfg, Rng&) {
   RETURN_IF_ERROR(check_sign_config(cfg));
   auto st = std::make_unique<State>();
-  st->cfg = cfg;
   const Presignature& ps = *cfg.presignature;
+  st->digest = cfg.digest;
+  st->tweak = cfg.tweak;
+  st->gamma = ps.gamma;
+  st->deltas = ps.deltas;
+  st->s = ps.s;
   st->self = ps.self;
   st->R = ps.R;
   st->r = ps.R.x_mod_q();

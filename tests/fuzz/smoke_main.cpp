@@ -27,9 +27,18 @@ int main(int argc, char** argv) {
     m.round = 2;
     m.from = 1;
     m.payload = {1, 2, 3};
-    seeds.push_back(protocol::encode_envelope(m));
-    seeds.push_back(protocol::encode_echo({{1, {4, 5}, {6}}}));
-    seeds.push_back(protocol::encode_complaint(protocol::Complaint{2, {m}}));
+    {
+      auto b = protocol::encode_envelope(m);
+      seeds.emplace_back(b.begin(), b.end());
+    }
+    {
+      auto b = protocol::encode_echo({{1, {4, 5}, {6}}});
+      seeds.emplace_back(b.begin(), b.end());
+    }
+    {
+      auto b = protocol::encode_complaint(protocol::Complaint{2, {m}});
+      seeds.emplace_back(b.begin(), b.end());
+    }
     seeds.push_back(node::encode_keygen_request(node::KeygenRequest{{}, 2, {1, 2, 3}}));
     seeds.push_back(node::encode_ack_frame(std::vector<uint64_t>{1, 2, 300}));
   }

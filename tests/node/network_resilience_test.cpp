@@ -208,7 +208,7 @@ TEST_CASE("network: an unknown CURVE key cannot connect; malformed and oversized
     std::vector<uint8_t> garbage(300);
     rng.fill(garbage);
     REQUIRE(raw.send(garbage));
-    REQUIRE(raw.send({0x09, 1, 2}));
+    REQUIRE(raw.send(std::vector<uint8_t>{0x09, 1, 2}));
     protocol::Message forged;
     forged.protocol = "custos/control";
     forged.session_id.fill(1);

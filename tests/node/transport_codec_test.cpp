@@ -122,7 +122,7 @@ TEST_CASE("envelope signer: standard RFC 8032 Ed25519, interchangeable with Open
   REQUIRE(signer.ok());
   Message m = make_msg(1, Kind::kP2P, 2, session(5), 1, {1, 2});
   REQUIRE(signer->sign(m).ok());
-  const std::vector<uint8_t> bytes = protocol::signing_bytes(m);
+  const WipedBytes bytes = protocol::signing_bytes(m);
 
   // A third party checking blame evidence with OpenSSL accepts our signature ...
   EVP_PKEY* pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, pub->data(), pub->size());

@@ -129,8 +129,10 @@ inline Digest32 session(uint8_t tag) {
   return s;
 }
 
-inline Message make_msg(PartyIndex from, Kind kind, PartyIndex to, const Digest32& sid, uint32_t round,
-                        std::vector<uint8_t> payload) {
+// Any byte container; a braced list makes a WipedBytes.
+template <class Bytes = WipedBytes>
+Message make_msg(PartyIndex from, Kind kind, PartyIndex to, const Digest32& sid, uint32_t round,
+                 const Bytes& payload) {
   Message m;
   m.protocol = "test/transport";
   m.session_id = sid;
@@ -138,7 +140,7 @@ inline Message make_msg(PartyIndex from, Kind kind, PartyIndex to, const Digest3
   m.kind = kind;
   m.from = from;
   m.to = to;
-  m.payload = std::move(payload);
+  m.payload.assign(payload.begin(), payload.end());
   return m;
 }
 
@@ -174,7 +176,7 @@ class RawPeer {
   RawPeer(const RawPeer&) = delete;
   RawPeer& operator=(const RawPeer&) = delete;
 
-  bool send(const std::vector<uint8_t>& frame, bool more = false) {
+  bool send(std::span<const uint8_t> frame, bool more = false) {
     return zmq_send(s_, frame.data(), frame.size(), more ? ZMQ_SNDMORE : 0) >= 0;
   }
   std::optional<std::vector<uint8_t>> recv(std::chrono::milliseconds timeout) {

@@ -83,11 +83,11 @@ TEST_CASE("transport: three nodes exchange p2p and broadcast, each arrives once,
       CHECK(m.session_id == sid);
       if (m.kind == Kind::kBroadcast) {
         CHECK(m.round == 1);
-        CHECK(m.payload == std::vector<uint8_t>{uint8_t(m.from)});
+        CHECK(m.payload == WipedBytes{uint8_t(m.from)});
       } else {
         REQUIRE(m.kind == Kind::kP2P);
         CHECK(m.to == k->id);
-        CHECK(m.payload == std::vector<uint8_t>{uint8_t(m.from), uint8_t(k->id), 0xAB});
+        CHECK(m.payload == WipedBytes{uint8_t(m.from), uint8_t(k->id), 0xAB});
       }
       CHECK(seen.insert({m.from, m.kind}).second);  // once each
     }
@@ -127,7 +127,7 @@ TEST_CASE("transport: round-trip latency of one message on loopback", "[transpor
   std::vector<double> rtt_us;
   for (int i = 1; i <= kRounds; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<uint8_t> payload(256, uint8_t(i));
+    WipedBytes payload(256, uint8_t(i));
     REQUIRE(a->send(make_msg(1, Kind::kP2P, 2, sid, i, payload)).ok());
     auto got = b->receive(2s);
     REQUIRE(got.has_value());
@@ -169,7 +169,7 @@ TEST_CASE("transport: a peer whose CURVE key is not configured cannot deliver an
   REQUIRE(a->send(make_msg(1, Kind::kP2P, 2, sid, 1, {3})).ok());
   auto got = b->receive(5s);
   REQUIRE(got.has_value());
-  CHECK(got->payload == std::vector<uint8_t>{3});
+  CHECK(got->payload == WipedBytes{3});
   CHECK_FALSE(b->receive(200ms).has_value());
 
   TransportStats sb = b->stats();
@@ -223,7 +223,7 @@ TEST_CASE("transport: spoofed sender, bad signature, wrong recipient dropped and
   auto got = b->receive(5s);
   REQUIRE(got.has_value());
   CHECK(got->from == 3);
-  CHECK(got->payload == std::vector<uint8_t>{5});
+  CHECK(got->payload == WipedBytes{5});
   REQUIRE(wait_until([&] { return b->stats().duplicates == 1; }, 3s));
   CHECK_FALSE(b->receive(100ms).has_value());
   TransportStats s = b->stats();
@@ -262,17 +262,18 @@ TEST_CASE("transport: malformed and oversized frames are dropped without crashin
     rng.fill(v);
     return v;
   };
-  auto data_frame = [](std::vector<uint8_t> body) {
-    body.insert(body.begin(), static_cast<uint8_t>(FrameType::kData));
-    return body;
+  auto data_frame = [](std::span<const uint8_t> body) {
+    std::vector<uint8_t> frame{static_cast<uint8_t>(FrameType::kData)};
+    frame.insert(frame.end(), body.begin(), body.end());
+    return frame;
   };
   Message valid = signed_msg(kc, make_msg(3, Kind::kBroadcast, 0, sid, 1, {1, 2, 3}));
   valid.seq = 1;
-  std::vector<uint8_t> valid_frame = encode_data_frame(valid);
+  WipedBytes valid_frame = encode_data_frame(valid);
 
   // bad_frame: empty, unknown type byte, an ack sent to a ROUTER, two parts.
   REQUIRE(c.send({}));
-  REQUIRE(c.send({0x07, 1, 2, 3}));
+  REQUIRE(c.send(std::vector<uint8_t>{0x07, 1, 2, 3}));
   REQUIRE(c.send(encode_ack_frame(std::vector<uint64_t>{1})));
   REQUIRE(c.send(valid_frame, /*more=*/true));
   REQUIRE(c.send(valid_frame));
@@ -388,7 +389,7 @@ TEST_CASE("transport: retransmissions are de-duplicated at the receiver", "[tran
     REQUIRE(a->send(make_msg(1, Kind::kP2P, 2, sid, 1, {uint8_t(i), uint8_t(i >> 8)})).ok());
   auto got = receive_n(*b, kCount, 10s);
   REQUIRE(got.size() == kCount);
-  std::set<std::vector<uint8_t>> distinct;
+  std::set<WipedBytes> distinct;
   for (const Message& m : got) distinct.insert(m.payload);
   CHECK(distinct.size() == kCount);
   REQUIRE(wait_until([&] { return unacked_to(*a, 2) == 0; }, 5s));

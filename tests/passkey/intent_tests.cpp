@@ -100,7 +100,7 @@ TEST_CASE("canonical bytes are tag ‖ deterministic protobuf and parse back str
   CHECK((*bytes)[3] == tag.size());
   CHECK(std::string(bytes->begin() + 4, bytes->begin() + 4 + static_cast<long>(tag.size())) == tag);
   const auto body = protocol::serialize_deterministic(i);
-  CHECK(std::vector<uint8_t>(bytes->begin() + 4 + static_cast<long>(tag.size()), bytes->end()) == body);
+  CHECK(WipedBytes(bytes->begin() + 4 + static_cast<long>(tag.size()), bytes->end()) == body);
 
   auto back = protocol::parse_intent_canonical(*bytes);
   REQUIRE(back.ok());

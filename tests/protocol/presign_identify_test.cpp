@@ -14,7 +14,7 @@ TEST_CASE("presign: a wrong δ_j is identified through Πmul/Πdec", "[presign][
   uint64_t seed = testing::test_seed(31);
   auto keys = sim::setup_keys(3, 3, sim::test_paillier_keys(), seed);
   const protocol::PartyIndex adversary = 3;
-  auto bump = [](const std::vector<uint8_t>& payload) {
+  auto bump = [](const WipedBytes& payload) {
     auto b = protocol::parse_payload<wire::PresignR3Broadcast>(payload);
     REQUIRE(b.ok());
     auto delta = Scalar::from_bytes(protocol::field_bytes(b->delta()));
@@ -27,7 +27,7 @@ TEST_CASE("presign: a wrong δ_j is identified through Πmul/Πdec", "[presign][
   // so only the δ check can catch it. To make the adversary take part in the
   // identification too (a silent adversary would just time out), its view of
   // δ_1 is also bumped, and its echo quotes party 1's true broadcast.
-  std::vector<uint8_t> party1_round3;
+  WipedBytes party1_round3;
   sim::Tamper adversary_hook = [&](const protocol::Message& m, protocol::PartyIndex) {
     protocol::Message out = m;
     if (m.protocol == "cggmp21/presign" && m.round == 3 && m.kind == protocol::Kind::kBroadcast) {

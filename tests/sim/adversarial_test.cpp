@@ -284,7 +284,7 @@ sim::RunResult<cggmp21::Presignature> run_presign_3(uint64_t seed, Tamper t, con
 sim::RunResult<cggmp21::Presignature> run_presign_round3_cheat(uint64_t seed,
                                                                std::function<void(wire::PresignR3Broadcast&)> cheat) {
   const PartyIndex prodded = kHonest3[0];
-  auto genuine = std::make_shared<std::optional<std::vector<uint8_t>>>();
+  auto genuine = std::make_shared<std::optional<WipedBytes>>();
   Tamper prod = [genuine, cheat](const Message& m, PartyIndex r) -> std::vector<Message> {
     if (r != kAdversary3 || m.protocol != kPresign || m.round != 3 || m.kind != Kind::kBroadcast) return {m};
     auto b = protocol::parse_payload<wire::PresignR3Broadcast>(m.payload);
@@ -343,7 +343,7 @@ Tamper rewrite_mta(std::function<void(wire::PresignR2Private&, PartyIndex recipi
                    std::shared_ptr<MtaRewriteStatus> status) {
   struct State {
     std::optional<Message> held;
-    std::optional<std::vector<uint8_t>> forged_broadcast;
+    std::optional<WipedBytes> forged_broadcast;
   };
   auto st = std::make_shared<State>();
   const google::protobuf::FieldDescriptor* fd =
@@ -933,7 +933,7 @@ TEST_CASE("keygen: two different round-2 openings to the same party", "[adversar
   for (const auto& opt : kSchedulers) {
     INFO("scheduler seed " << opt.seed);
     auto t = sim::send_conflicting_duplicate(Match{kKeygen, 2, Kind::kBroadcast, std::nullopt},
-                                             [](const std::vector<uint8_t>& payload, PartyIndex) {
+                                             [](const WipedBytes& payload, PartyIndex) {
                                                auto o = protocol::parse_payload<wire::KeygenOpening>(payload);
                                                if (!o.ok()) return payload;
                                                std::string rid = o->rid();
@@ -1119,12 +1119,12 @@ TEST_CASE("presign: the adversary's (K, Πenc) from session A replayed in sessio
 
   // Session B: the same K (a valid ciphertext) with its proof from A.
   auto count = std::make_shared<sim::TamperCount>();
-  std::vector<uint8_t> k_payload = a_bcast->payload, enc_payload = a_enc->payload;
+  WipedBytes k_payload = a_bcast->payload, enc_payload = a_enc->payload;
   Tamper splice = sim::chain({
       sim::rewrite(Match{kPresign, 1, Kind::kBroadcast, std::nullopt},
-                   [k_payload](const std::vector<uint8_t>&, PartyIndex) { return k_payload; }),
+                   [k_payload](const WipedBytes&, PartyIndex) { return k_payload; }),
       sim::rewrite(Match{kPresign, 1, Kind::kP2P, std::nullopt},
-                   [enc_payload](const std::vector<uint8_t>&, PartyIndex) { return enc_payload; }),
+                   [enc_payload](const WipedBytes&, PartyIndex) { return enc_payload; }),
   });
   auto res = run_presign_2(132, sim::counted(splice, count));
   CHECK(count->changed > 0);
