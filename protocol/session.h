@@ -360,16 +360,25 @@ void Session<Out>::progress(Rng& rng) {
       tasks.push_back([&, i] { results[i].emplace(round_->verify(batch[i])); });
     }
     executor_(tasks);
+    // Every sender whose messages fail is named, not only the first. Only the first
+    // rejected p2p message becomes a complaint: a second complaint for the same round
+    // would be a conflicting duplicate, i.e. equivocation by us.
+    Abort failed;
+    bool complained = false;
     for (size_t i = 0; i < batch.size(); ++i) {
       auto& res = *results[i];
-      if (!res.ok()) {
-        if (batch[i].p2p) complain(batch[i], r);
-        return fail(blame(batch[i].from,
-                          "party " + std::to_string(batch[i].from) + ", " + p_.protocol + " round " +
-                              std::to_string(r) + ": " + res.status().message(),
-                          batch[i].evidence()));
+      if (res.ok()) continue;
+      if (batch[i].p2p && !complained) {
+        complain(batch[i], r);
+        complained = true;
       }
+      failed.culprits.push_back(batch[i].from);
+      if (!failed.reason.empty()) failed.reason += "; ";
+      failed.reason += "party " + std::to_string(batch[i].from) + ", " + p_.protocol + " round " +
+                       std::to_string(r) + ": " + res.status().message();
+      for (Message& e : batch[i].evidence()) failed.evidence.push_back(std::move(e));
     }
+    if (!failed.culprits.empty()) return fail(std::move(failed));
     for (size_t i = 0; i < batch.size(); ++i) round_->store(batch[i], std::move(*results[i]).value());
     Transition<Out> t = round_->finalize(rng);
     apply(std::move(t), r);

@@ -787,6 +787,28 @@ TEST_CASE("keygen: a bad share to one party makes every honest party blame the d
                 {"keygen share is inconsistent"});
 }
 
+// Two dealers cheat in the same round: the victim names both, not only the first it checked.
+// Its one complaint (about the first) makes the other honest party name that one.
+TEST_CASE("keygen: two dealers sending bad shares in the same round are both named", "[adversarial][keygen][complaint]") {
+  auto bad_share_to_1 = [] {
+    return sim::tamper_payload_for<wire::KeygenShare>(
+        Match{kKeygen, 2, Kind::kP2P, /*to=*/1}, [](wire::KeygenShare& s, PartyIndex) { s.set_share(plus_one(s.share())); });
+  };
+  for (const auto& opt : kSchedulers) {
+    INFO("scheduler seed " << opt.seed);
+    auto res = sim::run_keygen(2, 4, 88, opt, {{3, bad_share_to_1()}, {4, bad_share_to_1()}});
+    INFO("party 1: " << outcome(res, 1) << "; party 2: " << outcome(res, 2));
+    REQUIRE(res.aborts.count(1) == 1);
+    const protocol::Abort& victim = res.aborts.at(1);
+    CHECK(victim.culprits == std::vector<PartyIndex>{3, 4});
+    CHECK(victim.reason.find("party 3") != std::string::npos);
+    CHECK(victim.reason.find("party 4") != std::string::npos);
+    CHECK(victim.evidence.size() == 4);  // each dealer's opening and share
+    REQUIRE(res.aborts.count(2) == 1);
+    CHECK(res.aborts.at(2).culprits == std::vector<PartyIndex>{3});
+  }
+}
+
 TEST_CASE("refresh: Feldman vector of the wrong length or not sharing zero", "[adversarial][refresh][slow]") {
   std::function<void(wire::AuxOpening&)> mutate;
   std::string expect;
