@@ -33,7 +33,8 @@ wire::Envelope to_proto(const Message& m, bool with_signature) {
   e.set_from(m.from);
   e.set_to(m.to);
   e.set_seq(m.seq);
-  e.set_payload(m.payload.data(), m.payload.size());
+  // Not set_payload(data, size): protobuf 3.21 builds a temporary string from them and frees it unwiped.
+  e.mutable_payload()->assign(reinterpret_cast<const char*>(m.payload.data()), m.payload.size());
   if (with_signature) e.set_signature(m.signature.data(), m.signature.size());
   return e;
 }
