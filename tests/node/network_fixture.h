@@ -20,7 +20,10 @@
 #include "crypto/ecdsa.h"
 #include "crypto/hex.h"
 #include "crypto/passkey/challenge.h"
+#include "crypto/passkey/base64url.h"
 #include "crypto/rng.h"
+#include "config/identity.h"
+#include "config/loader.h"
 #include "protocol/intent.h"
 #include "sim/soft_authenticator.h"
 #include "tests/node/process_fixture.h"
@@ -149,6 +152,50 @@ class LocalNetwork {
       REQUIRE(ok);
     }
     return key_;
+  }
+
+  // Text fragments that would show a secret of node i in a log: every run of 8 bytes of each secret in
+  // hex (both cases), each whole secret in base64url, and the Paillier primes in decimal. The secrets:
+  // its key share, Paillier primes, the key files (database key, CURVE secret, Ed25519 seed). Call it
+  // after the node has stopped (it opens the node's database).
+  std::vector<std::string> secret_fragments(int i) {
+    auto cfg = config::load_node_config(config_path(i));
+    REQUIRE(cfg.ok());
+    REQUIRE(cfg->kek.kind == config::KekSourceKind::kKeyFile);
+    std::vector<std::vector<uint8_t>> secrets;
+    for (const std::string& file : {cfg->kek.key_file, cfg->identity.curve_secret_key_file,
+                                    cfg->identity.ed25519_secret_key_file}) {
+      auto key = config::read_secret_key_file(file);
+      REQUIRE(key.ok());
+      secrets.emplace_back(key->expose().begin(), key->expose().end());
+    }
+    auto store = node::NodeStore::open((std::filesystem::path(cfg->data_dir) / "node.db").string(),
+                                       node::KekSource::from_key_file(cfg->kek.key_file));
+    REQUIRE(store.ok());
+    auto key_id = from_hex(key_.at("key_id").get<std::string>());
+    REQUIRE((key_id && key_id->size() == 32));
+    Digest32 id{};
+    std::copy(key_id->begin(), key_id->end(), id.begin());
+    auto share = (*store)->get_key_share(id);
+    REQUIRE(share.ok());
+    auto x = share->secret_share.to_bytes();
+    secrets.emplace_back(x.begin(), x.end());
+    auto aux = (*store)->get_aux_info(id);
+    REQUIRE(aux.ok());
+    std::vector<std::string> fragments{aux->paillier->p().to_dec(), aux->paillier->q().to_dec()};
+    secrets.push_back(aux->paillier->p().to_bytes());
+    secrets.push_back(aux->paillier->q().to_bytes());
+    for (const auto& secret : secrets) {
+      REQUIRE(secret.size() >= 8);
+      fragments.push_back(passkey::base64url_encode(secret));
+      for (size_t k = 0; k + 8 <= secret.size(); ++k) {
+        std::string h = to_hex(std::span<const uint8_t>(secret).subspan(k, 8));
+        fragments.push_back(h);
+        for (char& c : h) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        fragments.push_back(h);
+      }
+    }
+    return fragments;
   }
 
   // A fresh intent for the network's key over a random digest.

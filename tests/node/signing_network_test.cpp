@@ -105,6 +105,20 @@ TEST_CASE("signing network: approved intents are signed, unapproved or wrong-ori
   for (int i = 1; i <= 3; ++i) kill(net.pid(i), SIGTERM);
   for (int i = 1; i <= 3; ++i) CHECK(wait_exit(net.pid(i), std::chrono::seconds(10)) == 0);
   net.processes().pids.clear();
+
+  // No node printed a secret of any node (its own or one that travelled to it) in its log, after a
+  // keygen, aux-info, presigning, signing and refusals.
+  std::string logs;
+  for (int i = 1; i <= 3; ++i) logs += net.log(i);
+  REQUIRE(logs.size() > 1000);  // the nodes did log
+  for (int i = 1; i <= 3; ++i) {
+    const auto fragments = net.secret_fragments(i);
+    REQUIRE(fragments.size() > 400);
+    size_t found = 0;
+    for (const std::string& f : fragments) found += logs.find(f) != std::string::npos;
+    INFO("node " << i << ": " << found << " of " << fragments.size() << " secret fragments appear in the logs");
+    CHECK(found == 0);
+  }
 }
 
 TEST_CASE("signing network: a signer stopped (SIGSTOP) during signing is named by the deadline and the retry signs",
