@@ -129,12 +129,9 @@ std::array<uint8_t, 32> Scalar::to_bytes() const {
   return out;
 }
 
-BigInt Scalar::to_bigint() const {
-  auto b = to_bytes();
-  BigInt r = BigInt::from_bytes(b);
-  secure_wipe(b.data(), b.size());
-  return r;
-}
+// From the limbs, not through bytes and mpz_import: its normalisation branches on the value, and
+// from_limbs trims with the documented, declared limb-count leak only (crypto/ct.h).
+BigInt Scalar::to_bigint() const { return BigInt::from_limbs(limbs_); }
 
 bool Scalar::is_zero() const {
   mp_limb_t acc = 0;

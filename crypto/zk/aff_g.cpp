@@ -120,8 +120,9 @@ Status aff_g_verify(const ProofContext& ctx, const AffGStatement& stmt, const Af
   // (z1 ⊙ C) ⊕ enc_N0(z2; w) = A ⊕ (e ⊙ D) mod N0². The verifier owns N0 in presign: CRT.
   BigInt lhs0, rhs0;
   if (verifier_key) {
-    lhs0 = N0.add(verifier_key->pow_mod_n2(stmt.C, proof.z1), verifier_key->encrypt(proof.z2, proof.w));
-    rhs0 = N0.add(proof.A, verifier_key->pow_mod_n2(stmt.D, e));
+    lhs0 = N0.add(secops::public_result(verifier_key->pow_mod_n2(stmt.C, proof.z1)),
+                  secops::public_result(verifier_key->encrypt(proof.z2, proof.w)));
+    rhs0 = N0.add(proof.A, secops::public_result(verifier_key->pow_mod_n2(stmt.D, e)));
   } else {
     lhs0 = N0.add(N0.scale(stmt.C, proof.z1), N0.encrypt(proof.z2, proof.w));
     rhs0 = N0.add(proof.A, N0.scale(stmt.D, e));
@@ -139,10 +140,10 @@ Status aff_g_verify(const ProofContext& ctx, const AffGStatement& stmt, const Af
   }
 
   auto commit = [&](const BigInt& a, const BigInt& b) {
-    return verifier_aux ? verifier_aux->commit_crt(a, b) : aux.commit_public(a, b);
+    return verifier_aux ? secops::public_result(verifier_aux->commit_crt(a, b)) : aux.commit_public(a, b);
   };
   auto power = [&](const BigInt& a, const BigInt& x) {
-    return verifier_aux ? verifier_aux->pow_crt(a, x) : aux.pow(a, x);
+    return verifier_aux ? secops::public_result(verifier_aux->pow_crt(a, x)) : aux.pow(a, x);
   };
   if (commit(proof.z1, proof.z3) != aux.mul(proof.E, power(proof.S, e))) {
     return verify_failed("Πaff-g: s^z1·t^z3 ≠ E·S^e mod N̂");

@@ -106,8 +106,9 @@ Status dec_verify(const ProofContext& ctx, const DecStatement& stmt, const DecPr
   if (!(Scalar::from_bigint(proof.z1) == proof.gamma + Scalar::from_bigint(e) * stmt.x)) {
     return verify_failed("Πdec: z1 ≢ γ + e·x (mod q)");
   }
-  BigInt lhs = verifier_aux ? verifier_aux->commit_crt(proof.z1, proof.z2) : aux.commit_public(proof.z1, proof.z2);
-  BigInt s_e = verifier_aux ? verifier_aux->pow_crt(proof.S, e) : aux.pow(proof.S, e);
+  BigInt lhs = verifier_aux ? secops::public_result(verifier_aux->commit_crt(proof.z1, proof.z2))
+                            : aux.commit_public(proof.z1, proof.z2);
+  BigInt s_e = verifier_aux ? secops::public_result(verifier_aux->pow_crt(proof.S, e)) : aux.pow(proof.S, e);
   if (lhs != aux.mul(proof.T, s_e)) return verify_failed("Πdec: s^z1·t^z2 ≠ T·S^e mod N̂");
   return ok_status();
 }

@@ -85,8 +85,9 @@ Status enc_verify(const ProofContext& ctx, const EncStatement& stmt, const EncPr
     return verify_failed("Πenc: enc_N0(z1; z2) ≠ A ⊕ (e ⊙ K)");
   }
 
-  BigInt ped_lhs = verifier_aux ? verifier_aux->commit_crt(proof.z1, proof.z3) : aux.commit_public(proof.z1, proof.z3);
-  BigInt s_e = verifier_aux ? verifier_aux->pow_crt(proof.S, e) : aux.pow(proof.S, e);
+  BigInt ped_lhs = verifier_aux ? secops::public_result(verifier_aux->commit_crt(proof.z1, proof.z3))
+                                : aux.commit_public(proof.z1, proof.z3);
+  BigInt s_e = verifier_aux ? secops::public_result(verifier_aux->pow_crt(proof.S, e)) : aux.pow(proof.S, e);
   if (ped_lhs != aux.mul(proof.C, s_e)) return verify_failed("Πenc: s^z1·t^z3 ≠ C·S^e mod N̂");
   return ok_status();
 }

@@ -91,8 +91,9 @@ Status log_star_verify(const ProofContext& ctx, const LogStarStatement& stmt, co
   if (!(stmt.B.mul_vartime(Scalar::from_bigint(proof.z1)) == proof.Y + stmt.X.mul_vartime(Scalar::from_bigint(e)))) {
     return verify_failed("Πlog*: z1·B ≠ Y + e·X");
   }
-  BigInt ped_lhs = verifier_aux ? verifier_aux->commit_crt(proof.z1, proof.z3) : aux.commit_public(proof.z1, proof.z3);
-  BigInt s_e = verifier_aux ? verifier_aux->pow_crt(proof.S, e) : aux.pow(proof.S, e);
+  BigInt ped_lhs = verifier_aux ? secops::public_result(verifier_aux->commit_crt(proof.z1, proof.z3))
+                                : aux.commit_public(proof.z1, proof.z3);
+  BigInt s_e = verifier_aux ? secops::public_result(verifier_aux->pow_crt(proof.S, e)) : aux.pow(proof.S, e);
   if (ped_lhs != aux.mul(proof.D, s_e)) return verify_failed("Πlog*: s^z1·t^z3 ≠ D·S^e mod N̂");
   return ok_status();
 }

@@ -92,8 +92,9 @@ Status mul_star_verify(const ProofContext& ctx, const MulStarStatement& stmt, co
 
   BigInt lhs, rhs;
   if (verifier_key) {
-    lhs = N0.add(verifier_key->pow_mod_n2(stmt.C, proof.z1), verifier_key->rho_pow_n(proof.w));
-    rhs = N0.add(proof.A, verifier_key->pow_mod_n2(stmt.D, e));
+    lhs = N0.add(secops::public_result(verifier_key->pow_mod_n2(stmt.C, proof.z1)),
+                 secops::public_result(verifier_key->rho_pow_n(proof.w)));
+    rhs = N0.add(proof.A, secops::public_result(verifier_key->pow_mod_n2(stmt.D, e)));
   } else {
     lhs = N0.add(N0.scale(stmt.C, proof.z1), N0.rho_pow_n(proof.w));
     rhs = N0.add(proof.A, N0.scale(stmt.D, e));
@@ -104,8 +105,9 @@ Status mul_star_verify(const ProofContext& ctx, const MulStarStatement& stmt, co
     return verify_failed("Πmul*: z1·G ≠ Bx + e·X");
   }
 
-  BigInt ped = verifier_aux ? verifier_aux->commit_crt(proof.z1, proof.z2) : aux.commit_public(proof.z1, proof.z2);
-  BigInt s_e = verifier_aux ? verifier_aux->pow_crt(proof.S, e) : aux.pow(proof.S, e);
+  BigInt ped = verifier_aux ? secops::public_result(verifier_aux->commit_crt(proof.z1, proof.z2))
+                            : aux.commit_public(proof.z1, proof.z2);
+  BigInt s_e = verifier_aux ? secops::public_result(verifier_aux->pow_crt(proof.S, e)) : aux.pow(proof.S, e);
   if (ped != aux.mul(proof.E, s_e)) return verify_failed("Πmul*: s^z1·t^z2 ≠ E·S^e mod N̂");
   return ok_status();
 }

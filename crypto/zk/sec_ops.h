@@ -58,7 +58,9 @@ inline BigInt mask_nonce(const BigInt& r, const BigInt& rho, const BigInt& e, co
   const BigInt& n = pk.n();
   BigInt p = sk ? sk->pow_mod_n(rho, e.abs()) : modexp::pow_sec(rho, e.abs(), n);
   if (e.sign() < 0) p = inverse_blinded(p, n, rng);
-  return mul_mod_secret(r, p, n);  // r, p < N
+  BigInt w = mul_mod_secret(r, p, n);  // r, p < N
+  declare_public(w);                   // a response: sent to the verifier
+  return w;
 }
 
 // enc_N(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N²: constant time in m and ρ under a peer's key (tests/ct);
@@ -74,6 +76,14 @@ inline BigInt scale_secret(const PaillierPublicKey& pk, const PaillierSecretKey*
                            const BigInt& k) {
   if (sk) return sk->pow_mod_n2(c, k);
   return pow_secret_exp(c, k, pk.n2());
+}
+
+// A verifier that owns the key (or the ring-Pedersen secret) takes the CRT route through its secret
+// factors, but from public inputs (a proof, a statement) to a value anyone can compute without them:
+// the result is public, and is declared so for the constant-time test.
+inline BigInt public_result(BigInt v) {
+  declare_public(v);
+  return v;
 }
 
 // A prover's first message is sent to the verifier and hashed into the challenge: from then on its

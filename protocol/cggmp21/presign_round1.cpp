@@ -3,6 +3,7 @@
 // parameters. Receiving: K_j, G_j must be units mod N_j², Πenc under our own.
 #include "crypto/fixed_base.h"
 #include "crypto/zk/params.h"
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/presign_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -66,6 +67,7 @@ Result<Transition<Presignature>> presign_start(const PresignConfig& cfg_in, Rng&
   // ρ_i, ν_i uniform in Z*_{N_i}, sampled with their N-th powers from the key's generator tables.
   st->K = own.encrypt_fresh(st->k.to_bigint(), rng, &st->rho);
   st->G = own.encrypt_fresh(st->gamma.to_bigint(), rng, &st->nu);
+  zk::secops::publish(st->K, st->G);  // broadcast below (for the constant-time test, crypto/ct.h)
 
   std::vector<protocol::Outgoing> out;
   wire::PresignR1Broadcast b;
@@ -165,6 +167,7 @@ Transition<Out> Round1::finalize(Rng& rng) {
   State& st = *st_;
   const PaillierSecretKey& own = *st.paillier;
   st.Gamma_i = Point::base_mul(st.gamma);
+  zk::secops::publish(st.Gamma_i);  // broadcast below
 
   std::vector<protocol::Outgoing> out;
   wire::PresignR2Broadcast b;
@@ -191,6 +194,7 @@ Transition<Out> Round1::finalize(Rng& rng) {
     BigInt F = own.encrypt_fresh(neg_beta, rng, &r);
     BigInt D_hat = nj.add_secret(modexp::pow_sec(st.K_of.at(j), x, nj.n2()), nj.encrypt(neg_beta_hat, s_hat));
     BigInt F_hat = own.encrypt_fresh(neg_beta_hat, rng, &r_hat);
+    zk::secops::publish(D, F, D_hat, F_hat);  // sent to j below
 
     zk::ProofContext ctx = st.ctx(st.self, j);
     zk::AffGStatement aff{nj, own.public_key(), st.K_of.at(j), D, F, st.Gamma_i, aj.ring_pedersen};

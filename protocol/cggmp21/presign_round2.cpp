@@ -3,6 +3,7 @@
 // Πlog* for G_j), then decrypt the MtA shares (centred), form δ_i and χ_i, and
 // send Δ_i = k_i·Γ with Πlog* (base Γ) and S_i = χ_i·Γ.
 #include "crypto/zk/params.h"
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/presign_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -119,6 +120,7 @@ Transition<Out> Round2::finalize(Rng& rng) {
     st.chi_i += Scalar::from_bigint(own.decrypt(m.d_hat)) + Scalar::from_bigint(s.beta_hat);
   }
   st.S_i = st.Gamma.mul(st.chi_i);
+  zk::secops::publish(st.delta_i, st.Delta_i, st.S_i);  // broadcast below
 
   std::vector<protocol::Outgoing> out;
   wire::PresignR3Broadcast b;

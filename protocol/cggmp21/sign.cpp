@@ -1,6 +1,7 @@
 // Signing round (Fig 8) and the signature-share identification check.
 #include "protocol/cggmp21/sign.h"
 
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/common.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -132,6 +133,7 @@ Result<Transition<SignOutput>> sign_start(const SignConfig& cfg, Rng&) {
   if (st->derived_key.is_identity()) return invalid_argument("derived public key is the identity");
   // σ_i = k_i·m + r·(χ_i + k_i·τ)
   st->sigma_i = ps.k * st->m + st->r * (ps.chi + ps.k * cfg.tweak);
+  zk::secops::publish(st->sigma_i);  // broadcast below (for the constant-time test, crypto/ct.h)
   wire::SignShare w;
   w.set_sigma(scalar_field(st->sigma_i));
   std::vector<protocol::Outgoing> out{{protocol::Kind::kBroadcast, 0, protocol::serialize_deterministic(w)}};
