@@ -3,6 +3,7 @@
 #include "crypto/zk/sch.h"
 
 #include "crypto/codec.h"
+#include "crypto/zk/sec_ops.h"
 
 namespace custos::zk {
 
@@ -26,7 +27,9 @@ SchCommitment sch_commit(Rng& rng) {
 SchProof sch_prove(const ProofContext& ctx, const Point& X, const SchCommitment& commitment, const Scalar& x,
                    std::span<const uint8_t> extra) {
   Scalar e = sch_challenge(ctx, X, commitment.A, extra);
-  return SchProof{commitment.A, commitment.alpha + e * x};
+  SchProof proof{commitment.A, commitment.alpha + e * x};
+  secops::publish(proof.z);  // the response: sent to the verifiers (crypto/ct.h)
+  return proof;
 }
 
 SchProof sch_prove_direct(const ProofContext& ctx, const Point& X, const Scalar& x, std::span<const uint8_t> extra,

@@ -1,5 +1,7 @@
 // Keygen round 1 (Fig 5 round 1): sample the sharing polynomial, rid_i, the
 // chain-code share c_i and the Schnorr nonce, and broadcast a hash commitment.
+#include "crypto/ct.h"
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/keygen_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -28,8 +30,14 @@ Result<Transition<KeyShare>> keygen_start(const KeygenConfig& cfg_in, Rng& rng) 
   rng.fill(st->mine.rid);
   rng.fill(st->mine.chain_code);
   st->sch = zk::sch_commit(rng);
+  zk::secops::publish(st->sch.A);  // committed to now, opened in round 2 (crypto/ct.h); α stays secret
   st->mine.schnorr_commitment = st->sch.A;
   st->mine.nonce = random_commit_nonce(rng);
+  // Committed to now and opened in round 2: public from here on (for the constant-time test, crypto/ct.h).
+  // The polynomial's coefficients and the Schnorr nonce stay secret.
+  for (const Point& f : st->mine.feldman) zk::secops::publish(f);
+  for (const auto* bytes : {&st->mine.rid, &st->mine.chain_code}) ct::declassify(bytes->data(), bytes->size());
+  ct::declassify(st->mine.nonce.data(), st->mine.nonce.size());
 
   wire::KeygenCommit c;
   Digest32 v = keygen::commit_opening(*st, st->cfg.self, st->mine);

@@ -2,6 +2,7 @@
 // against its round-1 commitment and every received share against the
 // sender's Feldman commitments, combine rid, chain code, shares and public
 // shares, and prove knowledge of the new share with the committed nonce.
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/keygen_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -113,6 +114,7 @@ Transition<KeyShare> Round2::finalize(Rng&) {
 
   wire::KeygenProof p;
   Point own = Point::base_mul(st.x);
+  zk::secops::publish(own);  // X_i: everyone computes it from the Feldman commitments
   auto proof = zk::sch_prove(schnorr_context(st, self), own, st.sch, st.x, st.rid);
   auto enc = zk::encode(proof);
   p.set_schnorr(to_string(enc));

@@ -34,6 +34,7 @@
 #include "crypto/zk/mul_star.h"
 #include "crypto/zk/prm.h"
 #include "crypto/zk/sec_ops.h"
+#include "protocol/cggmp21/keygen.h"
 #include "protocol/cggmp21/presign.h"
 #include "protocol/cggmp21/sign.h"
 #include "sim/harness.h"
@@ -432,6 +433,34 @@ int main() {
     BigInt d = pk->add_secret(modexp::pow_sec(ciphertext, gamma, pk->n2()), pk->encrypt(beta, s));
     reveal(d);
   });
+
+  // Keygen (2,2) through protocol::Session, party 1's generator secret (the polynomial, the Schnorr
+  // nonce). Its shares for party 2 leave party 1 in p2p messages: the harness reveals those payloads
+  // when delivering them, so that only party 1's handling of its secrets is judged.
+  {
+    DeterministicRng rng2(8, "custos/ct-check/keygen-party-2");
+    check("keygen (2,2), party 1's three rounds through Session", [&] {
+      std::map<PartyIndex, protocol::Session<cggmp21::KeyShare>> sessions;
+      for (PartyIndex p : {1u, 2u}) {
+        cggmp21::KeygenConfig cfg{Digest32{}, p, {1, 2}, 2};
+        sessions.emplace(p, std::move(cggmp21::make_keygen_session(cfg, p == 1 ? static_cast<Rng&>(secret_rng) : rng2))
+                                .value());
+      }
+      for (int pass = 0; pass < 20 && !(sessions.at(1).finished() && sessions.at(2).finished()); ++pass) {
+        for (PartyIndex from : {1u, 2u}) {
+          const PartyIndex to = from == 1 ? 2 : 1;
+          for (protocol::Message m : sessions.at(from).take_outgoing()) {
+            if (from == 1 && m.kind == protocol::Kind::kP2P) reveal(m.payload.data(), m.payload.size());
+            (void)sessions.at(to).handle(m, to == 1 ? static_cast<Rng&>(secret_rng) : rng2);
+          }
+        }
+      }
+      if (!sessions.at(1).output() || !sessions.at(2).output()) {
+        std::printf("keygen (2,2) under the check did not finish\n");
+        ++failures;
+      }
+    });
+  }
 
   // The protocol rounds themselves, as the node runs them: a whole (2,2) presignature and signature
   // through protocol::Session, party 2 honest and unmarked, party 1 with every secret marked (its key
