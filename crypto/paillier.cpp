@@ -74,16 +74,24 @@ BigInt PaillierPublicKey::one_plus_n_pow(const BigInt& m) const { return (m.mod(
 
 BigInt PaillierPublicKey::one_plus_n_pow_secret(const BigInt& m) const {
   const size_t n = mpz_size(n_.get());
-  // m's limb count and sign are public (as for every BigInt); m mod N = |m| or N − |m| is chosen
-  // without a branch, then 1 + (m mod N)·N < N² needs no reduction.
-  if (!mont_n2_ || mpz_size(m.get()) >= n) return one_plus_n_pow(m);
+  if (!mont_n2_) return one_plus_n_pow(m);
+  // m's limb count and sign are public (as for every BigInt). A plaintext as long as N (Πdec's mask
+  // is about 2170 bits) is first reduced mod N with the constant-time division; below N's limb count
+  // |m| < N without a comparison. m mod N = |m| or N − |m| is then chosen without a branch, and
+  // 1 + (m mod N)·N < N² needs no reduction.
+  BigInt reduced;
+  const BigInt* v = &m;
+  if (mpz_size(m.get()) >= n) {
+    reduced = secint::mod(m, n_);  // in [0, N)
+    v = &reduced;
+  }
   std::vector<mp_limb_t> a(n, 0), b(n), nl(n), t(2 * n), one(2 * n, 0);
   const mp_size_t sn = static_cast<mp_size_t>(n);
   std::vector<mp_limb_t> scratch(static_cast<size_t>(mpn_sec_mul_itch(sn, sn)));
   std::memcpy(nl.data(), mpz_limbs_read(n_.get()), n * sizeof(mp_limb_t));
-  if (mpz_size(m.get()) != 0) std::memcpy(a.data(), mpz_limbs_read(m.get()), mpz_size(m.get()) * sizeof(mp_limb_t));
+  if (mpz_size(v->get()) != 0) std::memcpy(a.data(), mpz_limbs_read(v->get()), mpz_size(v->get()) * sizeof(mp_limb_t));
   mpn_sub_n(b.data(), nl.data(), a.data(), sn);  // N − |m|, no borrow: |m| < N
-  mpn_cnd_swap(static_cast<mp_limb_t>(m.sign() < 0), a.data(), b.data(), sn);
+  mpn_cnd_swap(static_cast<mp_limb_t>(v->sign() < 0), a.data(), b.data(), sn);
   mpn_sec_mul(t.data(), a.data(), sn, nl.data(), sn, scratch.data());
   one[0] = 1;
   mpn_add_n(t.data(), t.data(), one.data(), 2 * sn);

@@ -26,8 +26,8 @@ class PaillierPublicKey {
   const BigInt& n() const { return n_; }
   const BigInt& n2() const { return n2_; }
 
-  // enc(m; rho) for any signed m (reduced mod N) and rho in Z*_N. Constant time in m and rho when
-  // |m| < 2^(64·(limbs of N − 1)), as every plaintext we encrypt is (tests/ct).
+  // enc(m; rho) for any signed m (reduced mod N) and rho in Z*_N. Constant time in m's value and in
+  // rho (tests/ct); m's sign and limb count are public, as for every BigInt.
   BigInt encrypt(const BigInt& m, const BigInt& rho) const;
   // rho^N mod N^2.
   BigInt rho_pow_n(const BigInt& rho) const;
@@ -51,7 +51,7 @@ class PaillierPublicKey {
 
  private:
   friend class PaillierSecretKey;  // unchecked_for_testing() builds a key without from_modulus()
-  // (1+N)^m without branching on m (|m| small enough, see encrypt); otherwise one_plus_n_pow.
+  // (1+N)^m without branching on m's value (see encrypt).
   BigInt one_plus_n_pow_secret(const BigInt& m) const;
   BigInt n_, n2_;
   // Montgomery arithmetic mod N², shared by copies. Null only for the test keys of

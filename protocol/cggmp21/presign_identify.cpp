@@ -20,6 +20,7 @@
 #include "crypto/zk/mul.h"
 #include "crypto/zk/mul_star.h"
 #include "crypto/zk/params.h"
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/presign_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -67,9 +68,13 @@ Transition<Out> start_identification(std::unique_ptr<State> st_ptr, Rng& rng, bo
   st.identify_chi = chi;
   const PaillierSecretKey& own = *st.paillier;
   // H_i = G_i^{k_i}·ρ^N (δ) or Ĥ_i = K_i^{x'_i}·ρ^N (χ), under our own key.
+  // Both factors are secret (constant-time CRT powers and a Montgomery product); H is published below.
   BigInt rho_h = BigInt::random_unit(rng, own.n());
-  BigInt h = chi ? (own.pow_mod_n2(st.K, st.x_adj.to_bigint()) * own.rho_pow_n(rho_h)).mod(own.public_key().n2())
-                 : (own.pow_mod_n2(st.G, st.k.to_bigint()) * own.rho_pow_n(rho_h)).mod(own.public_key().n2());
+  BigInt h = own.public_key().add_secret(chi ? own.pow_mod_n2(st.K, st.x_adj.to_bigint())
+                                             : own.pow_mod_n2(st.G, st.k.to_bigint()),
+                                         own.rho_pow_n(rho_h));
+  zk::secops::publish(h);
+  if (chi) zk::secops::publish(st.chi_i);  // revealed below: this presignature is discarded
   st.H_of[st.self] = h;
 
   wire::PresignIdentifyBroadcast b;

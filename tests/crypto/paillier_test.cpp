@@ -135,17 +135,20 @@ TEST_CASE("paillier: the constant-time encryption and ⊕ agree with the plain f
     const BigInt& n = pk.n();
     const size_t limbs = (n.bit_length() + 63) / 64;
     INFO("N bits " << n.bit_length());
-    // The branch-free path takes plaintexts of fewer limbs than N, of either sign; longer ones (and
-    // anything mod N) take the general path. Both must give enc(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N².
+    // Plaintexts of fewer limbs than N, of either sign, go straight to the branch-free product; longer
+    // ones (Πdec's mask is about 120 bits longer than N) are first reduced with the constant-time
+    // division. Both must give enc(m; ρ) = (1 + (m mod N)·N)·ρ^N mod N², with or without the key.
     const BigInt longest = BigInt::power_of_two(static_cast<unsigned>(64 * (limbs - 1))) - BigInt(1);
     std::vector<BigInt> ms = {BigInt(0), BigInt(7), BigInt(-7), longest, -longest, longest + BigInt(1),
                               -(longest + BigInt(1)), n - BigInt(1), -(n - BigInt(1)), n, -n, n + BigInt(3)};
     for (int i = 0; i < 6; ++i) ms.push_back(BigInt::random_symmetric(rng, longest));
+    for (int i = 0; i < 6; ++i) ms.push_back(BigInt::random_symmetric(rng, BigInt::power_of_two(n.bit_length() + 122)));
     for (const BigInt& m : ms) {
       INFO("m = " << m.to_hex());
       const BigInt rho = BigInt::random_unit(rng, n);
       const BigInt expected = ((m.mod(n) * n + BigInt(1)) * BigInt::powm_unit(rho, n, pk.n2())).mod(pk.n2());
       CHECK(pk.encrypt(m, rho) == expected);
+      CHECK(sk->encrypt(m, rho) == expected);
       CHECK(sk->decrypt(pk.encrypt(m, rho)) == sk->decrypt(expected));
     }
     for (int i = 0; i < 6; ++i) {

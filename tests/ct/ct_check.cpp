@@ -35,8 +35,11 @@
 #include "crypto/zk/prm.h"
 #include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/keygen.h"
+#include "protocol/cggmp21/common.h"
 #include "protocol/cggmp21/presign.h"
 #include "protocol/cggmp21/sign.h"
+#include "protocol/proto/cggmp21.pb.h"
+#include "protocol/wire.h"
 #include "sim/harness.h"
 #include "tests/paillier_fixtures.h"
 
@@ -385,7 +388,7 @@ int main() {
   });
   check("Πdec prover, own key", [&] {
     zk::DecWitness wit{-BigInt::random_bits(rng, 1500), BigInt::random_unit(rng, sk.n())};
-    zk::DecStatement st{own_pk, unit_n2(own_pk), Scalar::random(rng), *rp, 1600};
+    zk::DecStatement st{own_pk, unit_n2(own_pk), Scalar::random(rng), *rp, zk::dec_y_bits_for_parties(2)};
     secret(sk);
     secret(wit.y);
     secret(wit.rho);
@@ -491,8 +494,8 @@ int main() {
       configs[p] = cggmp21::PresignConfig{Digest32{}, std::make_shared<const cggmp21::KeyShare>(shares.at(p)), aux, {1, 2}};
     }
     DeterministicRng rng2(7, "custos/ct-check/party-2");
-    std::map<PartyIndex, cggmp21::Presignature> presignatures;
-    check("presign (2,2), party 1's three rounds through Session", [&] {
+    // Runs a (2,2) presignature through Session; `in_transit` may rewrite each message on its way.
+    auto run_presign = [&](const std::function<void(protocol::Message&)>& in_transit) {
       secret(*keys[1]);
       secret(configs[1].share->secret_share);
       secret(rps[1]->lambda());
@@ -503,12 +506,70 @@ int main() {
         for (PartyIndex from : {1u, 2u}) {
           const PartyIndex to = from == 1 ? 2 : 1;
           Rng& to_rng = to == 1 ? static_cast<Rng&>(secret_rng) : rng2;
-          for (const protocol::Message& m : sessions.at(from).take_outgoing()) (void)sessions.at(to).handle(m, to_rng);
+          for (protocol::Message m : sessions.at(from).take_outgoing()) {
+            in_transit(m);
+            (void)sessions.at(to).handle(m, to_rng);
+          }
         }
       }
+      return sessions;
+    };
+    std::map<PartyIndex, cggmp21::Presignature> presignatures;
+    check("presign (2,2), party 1's three rounds through Session", [&] {
+      auto sessions = run_presign([](protocol::Message&) {});
       for (PartyIndex p : {1u, 2u})
         if (sessions.at(p).output()) presignatures.emplace(p, *sessions.at(p).output());
     });
+    // Identification (round 4), δ case and χ case: each party's round-3 broadcast reaches the other
+    // with δ (or S) changed, and each echo is rewritten to match what its recipient sent and received,
+    // so the echoes agree and the δ (or ΣS_j = δ·X) check fails for both. Party 1 then publishes H_1 (Ĥ_1) and
+    // proves with Πmul (Πmul*) and Πdec, and names party 2 when party 2's proofs do not match the
+    // changed value it received.
+    for (const bool chi : {false, true}) {
+      std::map<PartyIndex, WipedBytes> sent_round3;
+      auto change = [&](const WipedBytes& payload) {
+        wire::PresignR3Broadcast b;
+        if (!b.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) std::abort();
+        if (chi) {
+          auto s = Point::decode(protocol::field_bytes(b.big_s()));
+          if (!s.ok()) std::abort();
+          b.set_big_s(cggmp21::point_field(*s + Point::generator()));
+        } else {
+          auto d = Scalar::from_bytes(protocol::field_bytes(b.delta()));
+          if (!d.ok()) std::abort();
+          const auto bumped = (*d + Scalar::from_u64(1)).to_bytes();
+          b.set_delta(std::string(bumped.begin(), bumped.end()));
+        }
+        return protocol::serialize_deterministic(b);
+      };
+      auto in_transit = [&](protocol::Message& m) {
+        if (m.round != 3) return;
+        if (m.kind == protocol::Kind::kBroadcast) {
+          sent_round3[m.from] = m.payload;
+          m.payload = change(m.payload);
+        } else if (m.kind == protocol::Kind::kEcho) {
+          auto entries = protocol::decode_echo(m.payload);
+          if (!entries.ok()) std::abort();
+          // The echoer quotes its own broadcast as the recipient received it, changed, and the
+          // recipient's as it was sent.
+          for (auto& e : *entries) e.payload = e.from == m.from ? change(sent_round3.at(e.from)) : sent_round3.at(e.from);
+          m.payload = protocol::encode_echo(*entries);
+        }
+      };
+      const std::string name = std::string("presign identification (2,2), ") + (chi ? "χ" : "δ") +
+                               " case, party 1 through Session";
+      check(name.c_str(), [&] {
+        auto sessions = run_presign(in_transit);
+        const auto& abort = sessions.at(1).aborted();
+        const bool identified = abort && abort->culprits == std::vector<PartyIndex>{2} &&
+                                abort->reason.find(chi ? "χ" : "δ") != std::string::npos;
+        if (!identified) {
+          std::printf("identification under the check did not name party 2: %s\n",
+                      abort ? abort->to_string().c_str() : "no abort");
+          ++failures;
+        }
+      });
+    }
     if (presignatures.size() != 2) {
       std::printf("presign (2,2) under the check did not produce both presignatures\n");
       ++failures;
