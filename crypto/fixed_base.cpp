@@ -42,6 +42,15 @@ void export_limbs(mp_limb_t* out, size_t n, const BigInt& x) {
 
 unsigned ceil_div(unsigned a, unsigned b) { return (a + b - 1) / b; }
 
+// a == b without branching on the limbs (the moduli of a CRT table are secret); the verdict is public.
+bool same_modulus(const BigInt& a, const BigInt& b) {
+  const size_t n = mpz_size(a.get());
+  if (n != mpz_size(b.get()) || a.sign() != b.sign()) return false;
+  mp_limb_t diff = 0;
+  for (size_t i = 0; i < n; ++i) diff |= mpz_getlimbn(a.get(), static_cast<mp_size_t>(i)) ^ mpz_getlimbn(b.get(), static_cast<mp_size_t>(i));
+  return ct::pub(diff == 0);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CUSTOS_FIXED_BASE_ADX 1
 
@@ -118,7 +127,9 @@ mp_limb_t addmul_1_adx(mp_limb_t* rp, const mp_limb_t* ap, size_t n, mp_limb_t b
 // MontgomeryContext
 
 MontgomeryContext::MontgomeryContext(const BigInt& m) : m_(m) {
-  if (m.sign() <= 0 || !m.is_odd() || m == BigInt(1)) std::abort();
+  // For a secret m the checks are verdicts that abort (m == 1 compares limb counts first, which are
+  // public), and the powers of R are reduced with the constant-time division.
+  if (m.sign() <= 0 || ct::pub(!m.is_odd()) || m == BigInt(1)) std::abort();
   n_ = mpz_size(m.get());
   mod_.assign(n_, 0);
   export_limbs(mod_.data(), n_, m);
@@ -127,9 +138,11 @@ MontgomeryContext::MontgomeryContext(const BigInt& m) : m_(m) {
   for (int i = 0; i < 6; ++i) inv *= 2 - m0 * inv;
   minv_ = 0 - inv;
   one_.assign(n_, 0);
-  export_limbs(one_.data(), n_, BigInt::power_of_two(static_cast<unsigned>(64 * n_)).mod(m));
+  export_limbs(one_.data(), n_, secint::mod(BigInt::power_of_two(static_cast<unsigned>(64 * n_)), m));
+  r2_.assign(n_, 0);
+  export_limbs(r2_.data(), n_, secint::mod(BigInt::power_of_two(static_cast<unsigned>(2 * 64 * n_)), m));
   r3_.assign(n_, 0);
-  export_limbs(r3_.data(), n_, BigInt::power_of_two(static_cast<unsigned>(3 * 64 * n_)).mod(m));
+  export_limbs(r3_.data(), n_, secint::mod(BigInt::power_of_two(static_cast<unsigned>(3 * 64 * n_)), m));
 #ifdef CUSTOS_FIXED_BASE_ADX
   adx_ = cpu_has_bmi2_adx() && n_ % 4 == 0;
 #endif
@@ -181,8 +194,14 @@ void MontgomeryContext::sqr(mp_limb_t* r, const mp_limb_t* a, mp_limb_t* scratch
 }
 
 void MontgomeryContext::to_mont(mp_limb_t* r, const BigInt& x) const {
-  BigInt v = (x.mod(m_) << static_cast<unsigned>(64 * n_)).mod(m_);
-  export_limbs(r, n_, v);
+  // REDC((x mod m)·R²) = x·R mod m. A non-negative x of fewer limbs than m is already below m.
+  WipedLimbs v(n_), scratch(scratch_);
+  if (x.sign() >= 0 && mpz_size(x.get()) < n_) {
+    export_limbs(v.data(), n_, x);
+  } else {
+    export_limbs(v.data(), n_, secint::mod(x, m_));
+  }
+  mul(r, v.data(), r2_.data(), scratch.data());
 }
 
 BigInt MontgomeryContext::from_mont(const mp_limb_t* a, mp_limb_t* scratch) const {
@@ -216,7 +235,7 @@ BigInt MontgomeryContext::mul_mod(const BigInt& a, const BigInt& b) const {
 
 FixedBaseExp::FixedBaseExp(const BigInt& base, const BigInt& m, unsigned max_bits, bool allow_signed,
                            unsigned rows, unsigned cols)
-    : base_(base.mod(m)), ctx_(m), max_bits_(max_bits), signed_(allow_signed), rows_(rows), cols_(cols) {
+    : base_(secint::mod(base, m)), ctx_(m), max_bits_(max_bits), signed_(allow_signed), rows_(rows), cols_(cols) {
   if (max_bits == 0 || rows == 0 || rows > 10 || cols == 0) std::abort();
   if (allow_signed && !base_.is_unit_mod(m)) std::abort();
   const size_t n = ctx_.limbs();
@@ -355,7 +374,7 @@ BigInt FixedBaseExp::pow_signed(const BigInt& e, unsigned bits) const {
 
 BigInt FixedBaseExp::pow2_impl(const FixedBaseExp& a, const BigInt& x, unsigned xbits, const FixedBaseExp& b,
                                const BigInt& y, unsigned ybits, bool is_signed) {
-  if (!(a.modulus() == b.modulus()) || a.cols_ != b.cols_) std::abort();
+  if (!same_modulus(a.modulus(), b.modulus()) || a.cols_ != b.cols_) std::abort();
   Operand ops[2] = {a.prepare(x, xbits, is_signed), b.prepare(y, ybits, is_signed)};
   BigInt r = run(ops, 2);
   for (auto& op : ops) secure_wipe(op.digits.data(), op.digits.size() * sizeof(mp_limb_t));

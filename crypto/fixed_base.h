@@ -44,7 +44,9 @@ namespace custos {
 // reduced below m) between operations; from_mont() reduces fully.
 class MontgomeryContext {
  public:
-  explicit MontgomeryContext(const BigInt& m);  // aborts unless m is odd and > 1
+  // Aborts unless m is odd and > 1. m may be secret (a CRT table mod one of our primes): the set-up is
+  // constant time in m's value (tests/ct).
+  explicit MontgomeryContext(const BigInt& m);
 
   size_t limbs() const { return n_; }
   const BigInt& modulus() const { return m_; }
@@ -55,7 +57,7 @@ class MontgomeryContext {
   void mul(mp_limb_t* r, const mp_limb_t* a, const mp_limb_t* b, mp_limb_t* scratch) const;
   // r = a²·R⁻¹ (mod m); r may alias a.
   void sqr(mp_limb_t* r, const mp_limb_t* a, mp_limb_t* scratch) const;
-  // r = x·R mod m for any integer x (variable time in x; used on tables and public values).
+  // r = x·R mod m for any integer x, in [0, R); constant time in x's and m's values.
   void to_mont(mp_limb_t* r, const BigInt& x) const;
   // R mod m (the Montgomery form of 1).
   const std::vector<mp_limb_t>& one() const { return one_; }
@@ -74,6 +76,7 @@ class MontgomeryContext {
   std::vector<mp_limb_t> mod_;  // m as n limbs
   mp_limb_t minv_ = 0;          // −m⁻¹ mod 2^64
   std::vector<mp_limb_t> one_;  // R mod m
+  std::vector<mp_limb_t> r2_;   // R² mod m (to_mont)
   std::vector<mp_limb_t> r3_;   // R³ mod m (mul_mod)
   size_t scratch_ = 0;
   bool adx_ = false;  // x86-64 with BMI2+ADX and n % 4 == 0: inline-assembly addmul_1 (fixed_base.cpp)

@@ -87,6 +87,8 @@ class PaillierSecretKey {
   const BigInt& n() const { return pk_.n(); }
   const BigInt& p() const { return p_; }
   const BigInt& q() const { return q_; }
+  const BigInt& p_minus_1() const { return p_minus_1_; }
+  const BigInt& q_minus_1() const { return q_minus_1_; }
   const BigInt& phi() const { return phi_; }
   // Computed once with the key, so that Πmod's per-proof work has no variable-time arithmetic on φ:
   // N⁻¹ mod φ (N-th roots; zero when it does not exist, only for a test key) and ((φ + 4)/8)², the

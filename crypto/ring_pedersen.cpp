@@ -88,11 +88,15 @@ BigInt RingPedersenParams::pow_t(const BigInt& e) const {
 RingPedersenSecret RingPedersenSecret::generate(Rng& rng, const PaillierSecretKey& key) {
   const BigInt& n = key.n();
   for (;;) {
+    // τ and λ are secret (λ is the trapdoor: whoever learns it can open commitments to us either
+    // way); t and s are published. Constant time: tests/ct runs this inside aux-info.
     BigInt tau = BigInt::random_unit(rng, n);
-    BigInt t = (tau * tau).mod(n);
+    BigInt t = secint::mul_mod(tau, tau, n);
     BigInt lambda = BigInt::random_below(rng, key.phi());
-    if (lambda.is_zero()) continue;
-    BigInt s = BigInt::powm_sec(t, lambda, n);
+    if (lambda.is_zero()) continue;  // looks at the limb count only, which is public
+    BigInt s = key.pow_mod_n(t, lambda);  // CRT, constant time in λ
+    declare_public(t);
+    declare_public(s);
     auto params = RingPedersenParams::create(n, s, t, n.bit_length());
     if (!params.ok()) continue;  // negligible: s = t or a degenerate value
     return RingPedersenSecret(std::move(params).value(), std::move(lambda),
@@ -124,16 +128,18 @@ RingPedersenSecret::RingPedersenSecret(RingPedersenParams params, BigInt lambda,
 const RingPedersenSecret::CrtTables* RingPedersenSecret::crt_tables() const {
   if (!key_ || !key_->uses_crt() || !(key_->n() == params_.n())) return nullptr;
   std::call_once(crt_->once, [this] {
-    auto build = [this](const BigInt& r, CrtTables::Prime& out) {
-      out.r_minus_1 = r - BigInt(1);
-      out.bits = out.r_minus_1.bit_length();
-      BigInt s = params_.s().mod(r), t = params_.t().mod(r);
-      if (s.is_zero() || t.is_zero() || r.bit_length() < 2 || !r.is_odd()) return false;
+    // r is one of our secret primes: the reductions are constant time, and what decides whether the
+    // tables are usable is a verdict (r's length is public: the key fixes it).
+    auto build = [this](const BigInt& r, const BigInt& r_minus_1, CrtTables::Prime& out) {
+      out.r_minus_1 = r_minus_1;
+      out.bits = ct::pub(out.r_minus_1.bit_length());
+      BigInt s = secint::mod(params_.s(), r), t = secint::mod(params_.t(), r);
+      if (s.is_zero() || t.is_zero() || ct::pub(r.bit_length() < 2) || ct::pub(!r.is_odd())) return false;
       out.s = std::make_unique<const FixedBaseExp>(s, r, out.bits, false, CrtTables::kRows, CrtTables::kCols);
       out.t = std::make_unique<const FixedBaseExp>(t, r, out.bits, false, CrtTables::kRows, CrtTables::kCols);
       return true;
     };
-    crt_->usable = build(key_->p(), crt_->p) && build(key_->q(), crt_->q);
+    crt_->usable = build(key_->p(), key_->p_minus_1(), crt_->p) && build(key_->q(), key_->q_minus_1(), crt_->q);
   });
   return crt_->usable ? crt_.get() : nullptr;
 }

@@ -121,12 +121,13 @@ Status fac_verify(const ProofContext& ctx, const FacStatement& stmt, const FacPr
   if (!proof.z2.in_symmetric_range(pow2(kZBits))) return verify_failed("Πfac: z2 outside ±2^(ℓ+ε)·√N0");
 
   const BigInt e = fac_challenge(ctx, stmt, proof);
-  // The owner of aux uses CRT (public exponents, so either path is fine for secrecy).
+  // The owner of aux uses CRT: from public inputs to a value anyone could compute without the
+  // factors, so the result is public (secops::public_result).
   auto commit = [&](const BigInt& a, const BigInt& b) {
-    return own_aux ? own_aux->commit_crt(a, b) : aux.commit_public(a, b);
+    return own_aux ? secops::public_result(own_aux->commit_crt(a, b)) : aux.commit_public(a, b);
   };
   auto pow = [&](const BigInt& base, const BigInt& exp) {
-    return own_aux ? own_aux->pow_crt(base, exp) : aux.pow(base, exp);
+    return own_aux ? secops::public_result(own_aux->pow_crt(base, exp)) : aux.pow(base, exp);
   };
 
   if (commit(proof.z1, proof.w1) != aux.mul(proof.A, pow(proof.P, e))) {

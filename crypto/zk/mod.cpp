@@ -60,6 +60,8 @@ std::vector<ModRound> mod_respond(const PaillierSecretKey& key, const BigInt& w,
     if (r.a) u = (u * minus_one).mod(n);
     r.x = key.pow_mod_n(u, d2);
     r.z = key.pow_mod_n(y, n_inv);
+    declare_public(r.x);  // the responses are published
+    declare_public(r.z);
     rounds.push_back(std::move(r));
   }
   return rounds;
@@ -70,6 +72,7 @@ ModProof mod_prove(const ProofContext& ctx, const ModStatement& stmt, const ModW
   // w is public: any w with Jacobi(w, N) = −1 works (a non-residue mod exactly one prime).
   do {
     proof.w = BigInt::random_below(rng, stmt.n);
+    declare_public(proof.w);  // published, whichever draw is kept
   } while (BigInt::jacobi(proof.w, stmt.n) != -1);
   std::vector<BigInt> ys = mod_challenges(ctx, stmt.n, proof.w);
   proof.rounds = mod_respond(wit.key, proof.w, ys);

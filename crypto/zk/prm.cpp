@@ -74,6 +74,7 @@ PrmProof prm_prove(const ProofContext& ctx, const PrmStatement& stmt, const PrmW
   for (unsigned i = 0; i < kRepetitions; ++i) {
     // z_i = a_i + e_i·λ mod φ(N̂): secret summands and modulus, so fixed width (crypto/sec_int.h).
     proof.z.push_back(e[i] ? secint::mod(secint::affine(nonces[i], BigInt(1), sec.lambda()), phi) : nonces[i]);
+    declare_public(proof.z.back());  // the response is published
   }
   return proof;
 }

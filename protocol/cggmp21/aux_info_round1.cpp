@@ -1,7 +1,9 @@
 // Aux-info round 1 (Fig 6 round 1): ring-Pedersen parameters over the fresh
 // Paillier modulus with Πprm, ρ_i, and for refresh a zero sharing and a
 // Schnorr nonce; broadcast the hash commitment V_i.
+#include "crypto/ct.h"
 #include "crypto/zk/params.h"
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/aux_info_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -43,6 +45,11 @@ Result<Transition<AuxInfoOutput>> aux_info_start(const AuxInfoConfig& cfg_in, Rn
     st->mine.schnorr_commitment = st->sch.A;
   }
   st->mine.nonce = random_commit_nonce(rng);
+  // Committed to now, opened in round 2 (for the constant-time test, crypto/ct.h); the zero sharing's
+  // coefficients and the Schnorr nonce α stay secret.
+  for (const Point& f : st->mine.refresh_feldman) zk::secops::publish(f);
+  zk::secops::publish(st->sch.A, st->mine.schnorr_commitment);
+  for (const auto* bytes : {&st->mine.rho, &st->mine.nonce}) ct::declassify(bytes->data(), bytes->size());
 
   wire::AuxCommit c;
   c.set_commitment(to_string(aux::commit_opening(*st, st->cfg.self, st->mine)));

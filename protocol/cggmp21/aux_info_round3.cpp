@@ -2,6 +2,7 @@
 // ring-Pedersen parameters; for refresh check each zero-share against its
 // Feldman commitments and add them (the public key cannot change because every
 // dealt constant term is O), then prove the new share in round 4.
+#include "crypto/zk/sec_ops.h"
 #include "protocol/cggmp21/aux_info_rounds.h"
 #include "protocol/proto/cggmp21.pb.h"
 
@@ -136,7 +137,9 @@ Transition<Out> Round3::finalize(Rng&) {
   if (!(Point::sum(parts) == old.public_key)) {
     return Transition<Out>::fail(protocol::Abort{{}, "refresh changed the public key", {}});
   }
-  if (Point::base_mul(ks.secret_share) != ks.public_share(self)) {
+  const Point own = Point::base_mul(ks.secret_share);
+  zk::secops::publish(own);  // X_i: everyone computes it from the Feldman commitments
+  if (own != ks.public_share(self)) {
     return Transition<Out>::fail(protocol::Abort{{}, "refreshed share does not match its public share", {}});
   }
   st.new_share = std::move(ks);
