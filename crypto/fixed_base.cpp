@@ -448,11 +448,12 @@ bool openssl_modulus(const BigInt& m, const BigInt& e) {
 BigInt pow_sec(const BigInt& base, const BigInt& e, const BigInt& m) {
   if (!openssl_modulus(m, e)) return BigInt::powm_unit(base, e, m);
   Ctx ctx(BN_CTX_new());
-  // A non-negative base no longer than m goes to OpenSSL as it is (it reduces a base ≥ m itself); any
-  // other is reduced in fixed width first. The modulus is flagged too: for the owner's p², q² OpenSSL
-  // then sets up Montgomery arithmetic with its constant-time division and inversion, as for an RSA
-  // key's primes.
-  const bool as_is = base.sign() >= 0 && mpz_size(base.get()) <= mpz_size(m.get());
+  // A non-negative base of fewer limbs than m is below m and goes to OpenSSL as it is; any other is
+  // reduced in fixed width first (OpenSSL would compare it with m limb by limb, BN_ucmp, and stop at the
+  // first difference: variable time in a secret m). The modulus is flagged too: for the owner's p², q²
+  // OpenSSL then sets up Montgomery arithmetic with its constant-time division and inversion, as for
+  // an RSA key's primes.
+  const bool as_is = base.sign() >= 0 && mpz_size(base.get()) < mpz_size(m.get());
   Bn b = to_bn(as_is ? base : secint::mod(base, m), true), x = to_bn(e, true), mm = to_bn(m, true);
   Bn r(BN_new());
   if (!ctx || !r || BN_mod_exp_mont_consttime(r.get(), b.get(), x.get(), mm.get(), ctx.get(), nullptr) != 1) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "crypto/ct.h"
 #include "crypto/fixed_base.h"
 #include "crypto/rng.h"
 #include "crypto/safe_prime.h"
@@ -35,15 +36,16 @@ namespace {
 
 // A generator of Z*_r for a safe prime r = 2r'+1 (a quadratic non-residue other
 // than −1 has order 2r' = r − 1), or nullopt when (r − 1)/2 is not prime.
-std::optional<BigInt> safe_prime_generator(const BigInt& r) {
-  const BigInt r_minus_1 = r - BigInt(1);
-  const BigInt half = r_minus_1 >> 1;
-  if (!half.is_probable_prime(20)) return std::nullopt;
+// r is one of our (secret, prime) factors: constant-time exponentiations and comparisons. Declared
+// public: whether (r − 1)/2 is prime, and which small g is the first non-residue, i.e. the Legendre
+// symbols (g | r) of the few g tried (about two bits of r mod small primes).
+std::optional<BigInt> safe_prime_generator(const BigInt& r, const BigInt& r_minus_1) {
+  const BigInt half = secint::shift_right(r_minus_1, 1);
+  if (!is_probable_prime_secret(half, 20)) return std::nullopt;
   for (long g = 2; g < 10000 && BigInt(g) < r_minus_1; ++g) {
     const BigInt cand(g);
-    if (BigInt::jacobi(cand, r) != -1) continue;
-    if (BigInt::powm_unit(cand, half, r) != r_minus_1) continue;  // g^r' = −1: order r − 1 (g ≠ ±1)
-    return cand;
+    // Euler: g^((r−1)/2) = −1 iff g is a non-residue; then g has order r − 1 (g ≠ ±1).
+    if (secint::equal(modexp::pow_sec(cand, half, r), r_minus_1)) return cand;
   }
   return std::nullopt;
 }
@@ -137,19 +139,25 @@ bool PaillierPublicKey::is_ciphertext(const BigInt& c) const { return c.is_unit_
 
 Result<PaillierSecretKey> PaillierSecretKey::from_primes(const BigInt& p, const BigInt& q, unsigned bits,
                                                          bool check_safe) {
-  if (p == q) return invalid_argument("Paillier primes are equal");
-  if (p.mod_u64(4) != 3 || q.mod_u64(4) != 3) return invalid_argument("Paillier primes must be 3 mod 4");
-  if (p.bit_length() != bits / 2 || q.bit_length() != bits / 2) {
+  // p and q are secret (constant time, tests/ct); each check is a verdict that refuses the pair.
+  if (secint::equal(p, q)) return invalid_argument("Paillier primes are equal");
+  auto low_bits = [](const BigInt& x) { return ct::pub(mpz_getlimbn(x.get(), 0) & 3); };
+  if (p.sign() <= 0 || q.sign() <= 0 || low_bits(p) != 3 || low_bits(q) != 3) {
+    return invalid_argument("Paillier primes must be 3 mod 4");
+  }
+  if (ct::pub(p.bit_length()) != bits / 2 || ct::pub(q.bit_length()) != bits / 2) {
     return invalid_argument("Paillier primes must have exactly " + std::to_string(bits / 2) + " bits");
   }
   if (check_safe && (!is_safe_prime(p) || !is_safe_prime(q))) return invalid_argument("Paillier primes are not safe primes");
-  if (!check_safe && (!p.is_probable_prime(20) || !q.is_probable_prime(20))) {
+  if (!check_safe && (!is_probable_prime_secret(p, 20) || !is_probable_prime_secret(q, 20))) {
     return invalid_argument("Paillier factors are not prime");
   }
-  ASSIGN_OR_RETURN(PaillierPublicKey pk, PaillierPublicKey::from_modulus(p * q, bits));
+  BigInt n = secint::affine(BigInt(), p, q);
+  declare_public(n);  // N is the public key
+  ASSIGN_OR_RETURN(PaillierPublicKey pk, PaillierPublicKey::from_modulus(n, bits));
   PaillierSecretKey sk;
   sk.pk_ = std::move(pk);
-  sk.set_factors(p, q, (p - BigInt(1)) * (q - BigInt(1)));
+  sk.set_blum_factors(p, q);
   sk.set_crt_constants();
   sk.rand_ = std::make_shared<RandomnessTables>();
   return sk;
@@ -170,18 +178,45 @@ void PaillierSecretKey::set_factors(const BigInt& p, const BigInt& q, const BigI
   fourth_root_exp_ = d * d;
 }
 
-// Once per key, so the variable-time GMP arithmetic here runs once, not per operation.
+// Once per key, but whenever a stored key is loaded too, so constant time in p and q like everything
+// the key does with them afterwards (a binary-gcd inversion of a secret is the classic single-trace
+// leak of RSA key generation, CVE-2018-0737): fixed-width products, shifts and reductions
+// (crypto/sec_int.h), no borrow chains.
+void PaillierSecretKey::set_blum_factors(const BigInt& p, const BigInt& q) {
+  using secint::affine;
+  const BigInt zero;
+  p_ = p;
+  q_ = q;
+  p_minus_1_ = secint::odd_minus_one(p);
+  q_minus_1_ = secint::odd_minus_one(q);
+  phi_ = affine(zero, p_minus_1_, q_minus_1_);
+  p2_ = affine(zero, p, p);
+  q2_ = affine(zero, q, q);
+  phi_p2_ = affine(zero, p, p_minus_1_);
+  phi_q2_ = affine(zero, q, q_minus_1_);
+  // φ = 4·o with o = ((p−1)/2)·((q−1)/2) odd. N ≡ 1 (mod 4), so N⁻¹ ≡ 1 (mod 4); with y_o = N⁻¹ mod o
+  // (odd modulus: mpn_sec_invert), y = y_o + o·t for t ≡ (1 − y_o)·o⁻¹ ≡ (1 − y_o)·o (mod 4).
+  const BigInt o = secint::shift_right(phi_, 2);
+  if (auto y_o = secint::invert_odd(pk_.n(), o)) {
+    const mp_limb_t t = ((1 - mpz_getlimbn(y_o->get(), 0)) * mpz_getlimbn(o.get(), 0)) & 3;
+    n_inv_phi_ = secint::add_multiple(*y_o, o, t);
+  } else {
+    n_inv_phi_ = BigInt(0);  // gcd(N, φ) ≠ 1: only if p | q − 1 or q | p − 1, never for equal sizes
+  }
+  const BigInt d = secint::shift_right(affine(phi_, BigInt(4), BigInt(1)), 3);  // (φ + 4)/8
+  fourth_root_exp_ = affine(zero, d, d);
+}
+
 // For distinct odd primes p, q (the only keys that use CRT) every inverse exists.
 void PaillierSecretKey::set_crt_constants() {
-  p2_inv_q2_ = BigInt::invert(p2_, q2_).value_or(BigInt(0));
-  p_inv_q_ = BigInt::invert(p_, q_).value_or(BigInt(0));
-  q_mod_p_minus_1_ = q_.mod(p_minus_1_);
-  p_mod_q_minus_1_ = p_.mod(q_minus_1_);
-  // h_r = L_r((1+N)^(r−1) mod r²)⁻¹ mod r, where L_r(x) = (x − 1)/r.
+  p2_inv_q2_ = secint::invert_odd(p2_, q2_).value_or(BigInt(0));
+  p_inv_q_ = secint::invert_odd(p_, q_).value_or(BigInt(0));
+  q_mod_p_minus_1_ = secint::mod(q_, p_minus_1_);
+  p_mod_q_minus_1_ = secint::mod(p_, q_minus_1_);
+  // h_r = L_r((1+N)^(r−1) mod r²)⁻¹ mod r, where L_r(x) = (x − 1)/r = ⌊x/r⌋ since x ≡ 1 (mod r).
   auto h = [&](const BigInt& r, const BigInt& r2, const BigInt& r_minus_1) {
     BigInt g = modexp::pow_sec(pk_.n() + BigInt(1), r_minus_1, r2);
-    BigInt l = (g - BigInt(1)).div_floor(r);
-    return BigInt::invert(l, r).value_or(BigInt(0));
+    return secint::invert_odd(secint::div_floor(g, r), r).value_or(BigInt(0));
   };
   hp_ = h(p_, p2_, p_minus_1_);
   hq_ = h(q_, q2_, q_minus_1_);
@@ -302,19 +337,19 @@ std::vector<const BigInt*> PaillierSecretKey::secret_values() const {
 const PaillierSecretKey::RandomnessTables* PaillierSecretKey::randomness_tables() const {
   if (!rand_ || direct_) return nullptr;
   std::call_once(rand_->once, [this] {
-    auto build = [](const BigInt& r, const BigInt& r2, RandomnessTables::Prime& out) {
-      auto g = safe_prime_generator(r);
+    auto build = [](const BigInt& r, const BigInt& r_minus_1, const BigInt& r2, RandomnessTables::Prime& out) {
+      auto g = safe_prime_generator(r, r_minus_1);
       if (!g) return false;
-      out.r_minus_1 = r - BigInt(1);
-      out.exp_bits = out.r_minus_1.bit_length();
-      BigInt w = BigInt::powm_unit(*g, r, r2);
+      out.r_minus_1 = r_minus_1;
+      out.exp_bits = ct::pub(out.r_minus_1.bit_length());  // the factors' length is public
+      BigInt w = modexp::pow_sec(*g, r, r2);  // r secret as exponent and modulus
       out.g = std::make_unique<const FixedBaseExp>(*g, r, out.exp_bits, false, RandomnessTables::kRows,
                                                    RandomnessTables::kCols);
       out.w = std::make_unique<const FixedBaseExp>(w, r2, out.exp_bits, false, RandomnessTables::kRows,
                                                    RandomnessTables::kCols);
       return true;
     };
-    rand_->usable = build(p_, p2_, rand_->p) && build(q_, q2_, rand_->q);
+    rand_->usable = build(p_, p_minus_1_, p2_, rand_->p) && build(q_, q_minus_1_, q2_, rand_->q);
   });
   return rand_->usable ? rand_.get() : nullptr;
 }

@@ -136,7 +136,11 @@ class PaillierSecretKey {
 
   BigInt crt_n2(const BigInt& xp, const BigInt& xq) const;
   BigInt crt_n(const BigInt& xp, const BigInt& xq) const;
+  // Any p, q, φ (the test keys of unchecked_for_testing): ordinary GMP arithmetic.
   void set_factors(const BigInt& p, const BigInt& q, const BigInt& phi);
+  // Distinct primes p ≡ q ≡ 3 (mod 4) (from_primes): the same values, constant time in p and q.
+  void set_blum_factors(const BigInt& p, const BigInt& q);
+  // For distinct odd primes p, q: constant time in them.
   void set_crt_constants();
 
   PaillierPublicKey pk_;

@@ -11,6 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/ct.h"
+#include "crypto/fixed_base.h"
+#include "crypto/sec_int.h"
 #include "crypto/secret.h"
 
 // Search for a safe prime p = 2q + 1 (q is the Sophie Germain prime):
@@ -26,9 +29,13 @@
 //     full is_safe_prime check.
 // Incremental search slightly favours primes that follow long prime-free gaps;
 // this is the standard trade-off (OpenSSL does the same) and is harmless for
-// RSA/Paillier factors. Not constant-time (by design): timing reveals roughly
-// how far the search walked from its secret random start, i.e. only that no
-// safe prime lies just below p; OpenSSL and Go accept the same leak.
+// RSA/Paillier factors. The walk is not constant-time (by design): timing
+// reveals roughly how far the search walked from its secret random start, i.e.
+// only that no safe prime lies just below p; OpenSSL and Go accept the same leak.
+// The exponentiations are constant time (OpenSSL's, modexp::pow_sec): the prime
+// that is kept went through every test, as exponent and as modulus, and a
+// variable-time exponentiation there would trace its bits (the reason OpenSSL's
+// RSA key generation marks its candidates BN_FLG_CONSTTIME).
 
 namespace custos {
 namespace {
@@ -40,7 +47,11 @@ namespace {
 constexpr uint32_t kSieveLimit = 1u << 22;
 // Candidates per sieve window; the sieve array (one byte each) stays in cache.
 constexpr uint32_t kWindow = 1u << 16;
-constexpr int kFinalReps = 40;
+// Miller–Rabin rounds of the final check, with the first kFinalRounds primes as bases.
+constexpr unsigned kFinalRounds = 40;
+constexpr unsigned kPrimeBases[kFinalRounds] = {2,  3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41, 43,
+                                                47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107,
+                                                109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173};
 
 struct SmallPrimes {
   std::vector<uint32_t> primes;  // odd primes 3 .. kSieveLimit, ascending
@@ -178,7 +189,7 @@ BigInt generate_from_seed(std::array<uint8_t, 32>& seed, unsigned bits) {
 BigInt generate_safe_prime(Rng& rng, unsigned bits) {
   if (bits < 16) std::abort();  // programming error: the shape constraints need room
   const unsigned qbits = bits - 1;
-  BigInt q, p, t, two(2);
+  BigInt q, p, t, two(2), one(1);
   for (;;) {
     // q0: qbits bits, top two set (so p = 2q+1 has its top two set), odd.
     BigInt q0 = BigInt::random_bits(rng, qbits);
@@ -203,15 +214,11 @@ BigInt generate_safe_prime(Rng& rng, unsigned bits) {
         mpz_mul_2exp(p.get_mut(), q.get(), 1);
         mpz_add_ui(p.get_mut(), p.get(), 1);
         // Strong base-2 test on p: p-1 = 2q with q odd, so 2^q ≡ ±1 (mod p).
-        mpz_powm(t.get_mut(), two.get(), q.get(), p.get());
-        if (mpz_cmp_ui(t.get(), 1) != 0) {
-          mpz_add_ui(t.get_mut(), t.get(), 1);
-          if (mpz_cmp(t.get(), p.get()) != 0) continue;
-        }
+        t = modexp::pow_sec(two, q, p);
+        if (!secint::equal(t, one) && !secint::equal(t, q + q)) continue;
         // Fermat base 2 on q.
-        mpz_sub_ui(t.get_mut(), q.get(), 1);
-        mpz_powm(t.get_mut(), two.get(), t.get(), q.get());
-        if (mpz_cmp_ui(t.get(), 1) != 0) continue;
+        t = modexp::pow_sec(two, secint::odd_minus_one(q), q);
+        if (!secint::equal(t, one)) continue;
         if (is_safe_prime(p)) return p;
       }
     }
@@ -219,11 +226,37 @@ BigInt generate_safe_prime(Rng& rng, unsigned bits) {
   }
 }
 
+bool is_probable_prime_secret(const BigInt& n, unsigned rounds) {
+  if (rounds > kFinalRounds) std::abort();
+  // Limb counts are public; a one-limb n (never a secret size) may be below the bases: GMP's test.
+  if (n.sign() <= 0 || mpz_size(n.get()) < 2) return n.sign() > 0 && n.is_probable_prime(static_cast<int>(rounds));
+  if (ct::pub(!n.is_odd())) return false;
+  // n − 1 = 2^s·d. s is declared public: it is the 2-adic valuation of n − 1, a few low bits of n
+  // (s = 1 for every prime ≡ 3 mod 4, so for every Paillier factor).
+  const BigInt n_minus_1 = secint::odd_minus_one(n);
+  const unsigned bits = static_cast<unsigned>(64 * mpz_size(n.get()));
+  unsigned s = 1;
+  while (s < bits && ct::pub(mpz_tstbit(n_minus_1.get(), s) == 0)) ++s;
+  const BigInt d = secint::shift_right(n_minus_1, s);
+  const BigInt one(1), two(2);
+  for (unsigned i = 0; i < rounds; ++i) {
+    BigInt x = modexp::pow_sec(BigInt(kPrimeBases[i]), d, n);
+    if (secint::equal(x, one) || secint::equal(x, n_minus_1)) continue;
+    bool witness = true;  // a^d ≠ ±1: composite unless a square on the way is −1
+    for (unsigned r = 1; r < s && witness; ++r) {
+      x = modexp::pow_sec(x, two, n);
+      witness = !secint::equal(x, n_minus_1);
+    }
+    if (witness) return false;
+  }
+  return true;
+}
+
 bool is_safe_prime(const BigInt& p) {
-  if (p.sign() <= 0 || !p.is_odd()) return false;
-  BigInt q = p >> 1;  // (p-1)/2 for odd p
+  if (p.sign() <= 0 || ct::pub(!p.is_odd())) return false;
+  BigInt q = secint::shift_right(p, 1);  // (p-1)/2 for odd p
   // Test the smaller q first; for most non-safe inputs it fails fast.
-  return mpz_probab_prime_p(q.get(), kFinalReps) != 0 && mpz_probab_prime_p(p.get(), kFinalReps) != 0;
+  return is_probable_prime_secret(q, kFinalRounds) && is_probable_prime_secret(p, kFinalRounds);
 }
 
 SafePrimePair generate_safe_prime_pair(Rng& rng, unsigned bits) {

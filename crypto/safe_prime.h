@@ -1,6 +1,8 @@
 // Safe-prime generation for Paillier moduli (CGGMP21 wants N = p*q with p, q
-// safe primes). Generation is deliberately not constant-time: its running time
-// depends on rejected candidates, not on usable information about the result.
+// safe primes). The search walk is not constant-time: its running time depends
+// on rejected candidates, not on usable information about the result. Every
+// exponentiation on a candidate is constant time (the kept prime goes through
+// all of them).
 #pragma once
 
 #include "crypto/bigint.h"
@@ -13,8 +15,13 @@ namespace custos {
 // p ≡ 3 mod 4 follows. Aborts if bits < 16.
 BigInt generate_safe_prime(Rng& rng, unsigned bits);
 
-// Thorough check: p odd, p and (p-1)/2 both pass mpz_probab_prime_p with
-// 40 reps (BPSW plus 16 random-base Miller-Rabin rounds on GMP >= 6.2).
+// Miller–Rabin with the first `rounds` primes as bases (rounds ≤ 40), for a secret n:
+// the exponentiations are OpenSSL's constant-time ones and the comparisons do not branch on
+// limbs. Declared public: each round's verdict and the 2-adic valuation of n − 1.
+// For random candidates and our own stored primes, not for adversarial composites.
+bool is_probable_prime_secret(const BigInt& n, unsigned rounds);
+
+// Thorough check: p odd, p and (p-1)/2 both pass is_probable_prime_secret with 40 rounds.
 bool is_safe_prime(const BigInt& p);
 
 struct SafePrimePair {

@@ -182,4 +182,55 @@ bool less_than(const BigInt& v, const BigInt& m) {
   return ct::pub(mpn_sub_n(ignored.data(), value.data(), bound.data(), value.ssize())) != 0;
 }
 
+bool equal(const BigInt& x, const BigInt& y) {
+  if (x.sign() != y.sign()) return false;
+  const size_t w = std::max(mpz_size(x.get()), mpz_size(y.get()));
+  Limbs a = Limbs::of(x, w), b = Limbs::of(y, w);
+  mp_limb_t diff = 0;
+  for (size_t i = 0; i < w; ++i) diff |= a.data()[i] ^ b.data()[i];
+  return ct::pub(diff == 0);
+}
+
+BigInt shift_right(const BigInt& x, unsigned k) {
+  require_non_negative(x);
+  const size_t n = mpz_size(x.get()), whole = k / 64;
+  if (whole >= n) return BigInt(0);
+  Limbs v = Limbs::of(x, n), out(n - whole);
+  if (k % 64 == 0) {
+    std::memcpy(out.data(), v.data() + whole, (n - whole) * sizeof(mp_limb_t));
+  } else {
+    mpn_rshift(out.data(), v.data() + whole, static_cast<mp_size_t>(n - whole), k % 64);
+  }
+  return out.to_bigint();
+}
+
+BigInt odd_minus_one(const BigInt& x) {
+  if (x.sign() <= 0) std::abort();
+  Limbs v = Limbs::of(x, mpz_size(x.get()));
+  if (ct::pub((v.data()[0] & 1) == 0)) std::abort();  // callers pass odd numbers (primes)
+  v.data()[0] &= ~mp_limb_t{1};
+  return v.to_bigint();
+}
+
+std::optional<BigInt> invert_odd(const BigInt& a, const BigInt& m) {
+  if (m.sign() <= 0) std::abort();
+  const size_t n = mpz_size(m.get());
+  Limbs value = Limbs::of(mod(a, m), n), modulus = Limbs::of(m, n), out(n);
+  if (ct::pub((modulus.data()[0] & 1) == 0) || ct::pub(n == 1 && modulus.data()[0] == 1)) std::abort();
+  Limbs scratch(static_cast<size_t>(mpn_sec_invert_itch(static_cast<mp_size_t>(n))));
+  const int ok = mpn_sec_invert(out.data(), value.data(), modulus.data(), static_cast<mp_size_t>(n),
+                                static_cast<mp_bitcnt_t>(2 * 64 * n), scratch.data());
+  if (ct::pub(ok) == 0) return std::nullopt;
+  return out.to_bigint();
+}
+
+BigInt add_multiple(const BigInt& a, const BigInt& m, mp_limb_t t) {
+  require_non_negative(a);
+  require_non_negative(m);
+  const size_t w = static_cast<size_t>(std::max(limbs(a), limbs(m))) + 1;
+  Limbs sum = Limbs::of(a, w), mult = Limbs::of(m, w);
+  mpn_addmul_1(sum.data(), mult.data(), sum.ssize(), t);  // no carry out: w has a spare limb
+  return sum.to_bigint();
+}
+
 }  // namespace custos::secint

@@ -9,6 +9,8 @@
 // function under valgrind.
 #pragma once
 
+#include <optional>
+
 #include "crypto/bigint.h"
 
 namespace custos::secint {
@@ -38,5 +40,22 @@ BigInt centre(const BigInt& v, const BigInt& n);
 
 // Whether v < m (v ≥ 0, m > 0); the verdict is declared public (a rejection-sampling decision).
 bool less_than(const BigInt& v, const BigInt& m);
+
+// x == y, compared limb by limb without branching on them; the verdict is declared public.
+bool equal(const BigInt& x, const BigInt& y);
+
+// ⌊x / 2^k⌋ for x ≥ 0 and a public k.
+BigInt shift_right(const BigInt& x, unsigned k);
+
+// x − 1 for an odd x > 0: bit 0 cleared, so no borrow runs through the limbs.
+BigInt odd_minus_one(const BigInt& x);
+
+// a⁻¹ mod m for an odd m > 1 and any a (either secret), through GMP's mpn_sec_invert; nullopt when
+// gcd(a, m) ≠ 1 (that verdict is declared public).
+std::optional<BigInt> invert_odd(const BigInt& a, const BigInt& m);
+
+// a + t·m for a, m ≥ 0 and a small secret t (one limb), without turning t into a BigInt (whose limb
+// count would tell whether t = 0).
+BigInt add_multiple(const BigInt& a, const BigInt& m, mp_limb_t t);
 
 }  // namespace custos::secint

@@ -99,6 +99,37 @@ TEST_CASE("paillier: small key constants", "[paillier]") {
   CHECK(sk.public_key().n2() == sk.n() * sk.n());
 }
 
+TEST_CASE("paillier: the constant-time key set-up gives the textbook constants", "[paillier]") {
+  // from_primes computes φ, p², N⁻¹ mod φ (CRT over 4 and φ/4), ((φ+4)/8)², the CRT inverses and h_p,
+  // h_q without GMP's variable-time arithmetic; here each is recomputed with plain mpz formulas.
+  std::vector<std::pair<BigInt, BigInt>> pairs = testing::load_test_safe_primes();
+  pairs.resize(3);
+  pairs.emplace_back(BigInt::from_hex(kSmallP), BigInt::from_hex(kSmallQ));
+  pairs.emplace_back(BigInt::from_hex(kSmallQ), BigInt::from_hex(kSmallP));  // p > q as well as p < q
+  for (const auto& [p, q] : pairs) {
+    const unsigned bits = 2 * p.bit_length();
+    auto key = PaillierSecretKey::from_primes(p, q, bits);
+    REQUIRE(key.ok());
+    const BigInt n = p * q, phi = (p - BigInt(1)) * (q - BigInt(1)), d = (phi + BigInt(4)) >> 3;
+    auto inv = [](const BigInt& a, const BigInt& m) { return *BigInt::invert(a, m); };
+    auto h = [&](const BigInt& r) {
+      BigInt g = BigInt::powm_unit(n + BigInt(1), r - BigInt(1), r * r);
+      return inv((g - BigInt(1)).div_floor(r), r);
+    };
+    // The order of PaillierSecretKey::secret_values().
+    const std::vector<BigInt> expected = {
+        p, q, phi, p * p, q * q, p * (p - BigInt(1)), q * (q - BigInt(1)), p - BigInt(1), q - BigInt(1),
+        q.mod(p - BigInt(1)), p.mod(q - BigInt(1)), inv(p * p, q * q), inv(p, q), h(p), h(q), inv(n, phi), d * d};
+    const std::vector<const BigInt*> got = key->secret_values();
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      INFO("N bits " << bits << ", secret value #" << i);
+      CHECK(*got[i] == expected[i]);
+    }
+    CHECK((key->n_inv_mod_phi() * n).mod(phi) == BigInt(1));
+  }
+}
+
 TEST_CASE("paillier: signed round trip incl. the ±(N-1)/2 boundaries", "[paillier]") {
   CUSTOS_SEEDED_RNG(rng, 1601);
   for (const PaillierSecretKey* sk : {&small_key(), &fixture_key()}) {

@@ -83,6 +83,47 @@ TEST_CASE("is_safe_prime on large values", "[safe_prime]") {
   }
 }
 
+TEST_CASE("is_probable_prime_secret agrees with GMP on primes, composites and Carmichael numbers", "[safe_prime]") {
+  CUSTOS_SEEDED_RNG(rng, 0x5afe0007);
+  // Random odd numbers of several lengths (one limb goes to GMP's test; two limbs and more to ours).
+  for (unsigned bits : {60u, 65u, 100u, 128u, 200u, 512u}) {
+    for (int i = 0; i < 150; ++i) {
+      BigInt n = BigInt::random_bits(rng, bits) + BigInt::power_of_two(bits - 1);
+      if (!n.is_odd()) n = n + BigInt(1);
+      INFO("n = " << n.to_hex());
+      REQUIRE(is_probable_prime_secret(n, 20) == n.is_probable_prime(30));
+    }
+  }
+  // Primes (the next prime after random starts) and products of two of them, and prime squares.
+  for (unsigned bits : {65u, 128u, 512u, 1024u}) {
+    BigInt p = BigInt::random_bits(rng, bits), q = BigInt::random_bits(rng, bits);
+    mpz_nextprime(p.get_mut(), p.get());
+    mpz_nextprime(q.get_mut(), q.get());
+    INFO("bits = " << bits);
+    CHECK(is_probable_prime_secret(p, 20));
+    CHECK(is_probable_prime_secret(q, 40));
+    CHECK_FALSE(is_probable_prime_secret(p * q, 40));
+    CHECK_FALSE(is_probable_prime_secret(p * p, 40));
+    CHECK_FALSE(is_probable_prime_secret(p * BigInt(3), 40));
+  }
+  // Chernick's Carmichael numbers (6k+1)(12k+1)(18k+1) above 2^64: Fermat's test passes them for every
+  // base prime to them; Miller–Rabin must not.
+  int carmichaels = 0;
+  for (uint64_t k = uint64_t{1} << 21; carmichaels < 3; ++k) {
+    const BigInt a(static_cast<long>(6 * k + 1)), b(static_cast<long>(12 * k + 1)), c(static_cast<long>(18 * k + 1));
+    if (!a.is_probable_prime(30) || !b.is_probable_prime(30) || !c.is_probable_prime(30)) continue;
+    const BigInt n = a * b * c;
+    REQUIRE(n.bit_length() > 64);
+    INFO("Carmichael n = " << n.to_hex());
+    CHECK(BigInt::powm_unit(BigInt(2), n - BigInt(1), n) == BigInt(1));  // a Fermat liar: base 2
+    CHECK_FALSE(is_probable_prime_secret(n, 40));
+    ++carmichaels;
+  }
+  CHECK_FALSE(is_probable_prime_secret(BigInt(0), 20));
+  CHECK_FALSE(is_probable_prime_secret(BigInt(-7), 20));
+  CHECK(is_probable_prime_secret(BigInt(7), 20));
+}
+
 TEST_CASE("generate_safe_prime has the requested shape", "[safe_prime]") {
   CUSTOS_SEEDED_RNG(rng, 0x5afe0002);
   for (unsigned bits : {16u, 17u, 24u, 64u, 65u, 128u, 256u}) {

@@ -105,3 +105,28 @@ TEST_CASE("secint: centre and less_than", "[crypto][secint]") {
     REQUIRE_FALSE(secint::less_than(m, m));
   }
 }
+
+TEST_CASE("secint: equal, shift_right and odd_minus_one match GMP", "[crypto][secint]") {
+  CUSTOS_SEEDED_RNG(rng, 9105);
+  for (int i = 0; i < 300; ++i) {
+    const BigInt a = random_signed(rng, 1100), b = random_signed(rng, 1100);
+    REQUIRE(secint::equal(a, b) == (a == b));
+    REQUIRE(secint::equal(a, a));
+    REQUIRE(secint::equal(a, BigInt(a)));
+    REQUIRE_FALSE(secint::equal(a, a + BigInt(1)));
+    const BigInt x = a.abs();
+    for (unsigned k : {0u, 1u, 2u, 63u, 64u, 65u, 127u, 128u, 700u, 1200u}) {
+      INFO("x = " << x.to_hex() << ", k = " << k);
+      REQUIRE(secint::shift_right(x, k) == (x >> k));
+    }
+    const BigInt o = odd(x);
+    REQUIRE(secint::odd_minus_one(o) == o - BigInt(1));
+  }
+  // Values that differ only in a high limb, and zero against zero.
+  const BigInt big = BigInt::power_of_two(900) + BigInt(5);
+  CHECK_FALSE(secint::equal(big, BigInt(5)));
+  CHECK_FALSE(secint::equal(big, -big));
+  CHECK(secint::equal(BigInt(0), BigInt(0)));
+  CHECK(secint::odd_minus_one(BigInt(1)) == BigInt(0));
+  CHECK(secint::odd_minus_one(BigInt::power_of_two(128) + BigInt(1)) == BigInt::power_of_two(128));
+}

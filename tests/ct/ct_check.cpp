@@ -20,6 +20,7 @@
 #include "crypto/paillier.h"
 #include "crypto/point.h"
 #include "crypto/ring_pedersen.h"
+#include "crypto/safe_prime.h"
 #include "crypto/rng.h"
 #include "crypto/scalar.h"
 #include "crypto/sec_int.h"
@@ -263,6 +264,43 @@ int main(int argc, char** argv) {
     BigInt z = secint::response(alpha, e, x);
     reveal(z);
   });
+
+  // Set-up with the factors secret (session 10): the primality tests a key's primes go through when
+  // they are generated and whenever a stored key is loaded, and the generator tables of
+  // random_rho_and_power, built on a key's first use.
+  {
+    const auto pair = testing::load_test_safe_primes().at(5);
+    check("safe-prime checks (Miller–Rabin) on a secret prime and on its (p − 1)/2", [&] {
+      BigInt p = pair.first;
+      secret(p);
+      const bool safe = is_safe_prime(p) && is_probable_prime_secret(p, 20);
+      if (!safe) {
+        std::printf("a fixture prime failed the secret primality test\n");
+        ++failures;
+      }
+    });
+    Result<PaillierSecretKey> key = internal_error("not built");
+    check("paillier (own key): from_primes (checks, φ, N⁻¹ mod φ, CRT constants), p and q secret", [&] {
+      BigInt p = pair.first, q = pair.second;
+      secret(p);
+      secret(q);
+      key = PaillierSecretKey::from_primes(p, q);
+    });
+    if (!key.ok()) {
+      std::printf("from_primes under the check failed: %s\n", key.status().to_string().c_str());
+      return 3;
+    }
+    check("paillier (own key): the generator tables, built with the factors secret", [&] {
+      secret(*key);
+      auto [rho, power] = key->random_rho_and_power(secret_rng);
+      reveal(rho);
+      reveal(power);
+      if (!key->public_key().is_ciphertext(power)) {
+        std::printf("ρ^N from the tables built under the check is not a unit\n");
+        ++failures;
+      }
+    });
+  }
 
   // The owner's CRT arithmetic: p, q, p², q² and the CRT constants are secret too.
   const auto primes = testing::load_test_safe_primes().front();
