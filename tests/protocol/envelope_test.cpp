@@ -43,18 +43,24 @@ void check_refused(const wire::Envelope& e, Code code, const std::string& words)
   CHECK(r.status().message().find(words) != std::string::npos);
 }
 
-}  // namespace
-
-TEST_CASE("envelope: a valid envelope round-trips field for field", "[envelope]") {
+// A keygen p2p message from `from` to `to`.
+Message p2p_message(PartyIndex from, PartyIndex to, WipedBytes payload) {
   Message m;
   m.protocol = "cggmp21/keygen";
   m.session_id.fill(9);
-  m.round = 3;
+  m.round = 2;
   m.kind = Kind::kP2P;
-  m.from = 2;
-  m.to = 5;
+  m.from = from;
+  m.to = to;
+  m.payload = std::move(payload);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("envelope: a valid envelope round-trips field for field", "[envelope]") {
+  Message m = p2p_message(2, 5, WipedBytes{1, 2, 3});
   m.seq = 77;
-  m.payload = WipedBytes{1, 2, 3};
   m.signature.assign(64, 4);
   auto d = decode_envelope(encode_envelope(m));
   REQUIRE(d.ok());
@@ -164,14 +170,7 @@ TEST_CASE("envelope: unknown fields, non-canonical encodings and truncations are
 }
 
 TEST_CASE("complaint: accused 0, no evidence and too much evidence are refused", "[envelope][complaint]") {
-  Message quoted;
-  quoted.protocol = "cggmp21/keygen";
-  quoted.session_id.fill(1);
-  quoted.round = 2;
-  quoted.kind = Kind::kP2P;
-  quoted.from = 3;
-  quoted.to = 1;
-  quoted.payload = WipedBytes{5, 6};
+  const Message quoted = p2p_message(3, 1, WipedBytes{5, 6});
   auto round_trip = decode_complaint(encode_complaint(Complaint{3, {quoted}}));
   REQUIRE(round_trip.ok());
   CHECK(round_trip->accused == 3);
