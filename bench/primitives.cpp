@@ -6,13 +6,16 @@
 // protocol phases (docs/performance.md).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
 #include "bench/bench_common.h"
 #include "crypto/bigint.h"
 #include "crypto/ecdsa.h"
+#include "crypto/fixed_base.h"
 #include "crypto/hash.h"
+#include "crypto/modexp52.h"
 #include "crypto/point.h"
 #include "crypto/scalar.h"
 #include "crypto/transcript.h"
@@ -41,6 +44,14 @@ int keygen_iterations() {
   int v = e ? std::atoi(e) : 0;
   return v > 0 ? v : 6;
 }
+
+// CUSTOS_BENCH_IFMA=0 runs the whole suite on OpenSSL's exponentiation, so one build can be measured
+// both ways in one window (docs/performance.md).
+[[maybe_unused]] const bool ifma_setting = [] {
+  const char* e = std::getenv("CUSTOS_BENCH_IFMA");
+  if (e != nullptr && std::string(e) == "0") modexp52::set_enabled(false);
+  return true;
+}();
 
 zk::ProofContext bench_ctx() {
   zk::ProofContext c;
@@ -147,6 +158,38 @@ void BM_Custos_EcdsaVerify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Custos_EcdsaVerify)->Unit(benchmark::kMicrosecond);
+
+// ---------------------------------------------------------------------------
+// Variable-base exponentiation (crypto/modexp52.h): OpenSSL's constant-time code, the IFMA kernel and
+// its portable copy, at the three sizes the protocols use: the N-th power modulo a peer's N² (4096-bit
+// modulus, 2048-bit exponent) and the two CRT halves of one's own key (p², 1024-bit exponent; p).
+
+enum ModExpImpl { kOpenSsl, kIfma, kPortable };
+
+void BM_ModExp(benchmark::State& state) {
+  const auto impl = static_cast<ModExpImpl>(state.range(0));
+  const unsigned modulus_bits = static_cast<unsigned>(state.range(1));
+  if (impl == kIfma && !modexp52::cpu_has_ifma()) {
+    state.SkipWithError("no AVX-512 IFMA on this CPU");
+    return;
+  }
+  DeterministicRng rng(7);
+  const BigInt m = BigInt::random_bits(rng, modulus_bits - 1) + BigInt::power_of_two(modulus_bits - 1) + BigInt(1);
+  const BigInt odd_m = m.is_odd() ? m : m + BigInt(1);
+  const BigInt base = BigInt::random_below(rng, odd_m), e = BigInt::random_bits(rng, std::min(modulus_bits, 2048u));
+  const bool was_on = modexp52::enabled();
+  modexp52::set_enabled(false);
+  for (auto _ : state) {
+    if (impl == kOpenSsl) benchmark::DoNotOptimize(modexp::pow_sec(base, e, odd_m).get());
+    if (impl == kIfma) benchmark::DoNotOptimize(modexp52::pow(base, e, odd_m, modexp52::Impl::ifma).get());
+    if (impl == kPortable) benchmark::DoNotOptimize(modexp52::pow(base, e, odd_m, modexp52::Impl::portable).get());
+  }
+  modexp52::set_enabled(was_on);
+}
+BENCHMARK(BM_ModExp)
+    ->ArgNames({"impl", "bits"})
+    ->ArgsProduct({{kOpenSsl, kIfma, kPortable}, {4096, 2048, 1024}})
+    ->Unit(benchmark::kMicrosecond);
 
 // ---------------------------------------------------------------------------
 // Paillier.

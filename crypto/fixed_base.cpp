@@ -12,6 +12,7 @@
 #endif
 
 #include "crypto/ct.h"
+#include "crypto/modexp52.h"
 #include "crypto/sec_int.h"
 #include "crypto/secret.h"
 
@@ -447,14 +448,17 @@ bool openssl_modulus(const BigInt& m, const BigInt& e) {
 
 BigInt pow_sec(const BigInt& base, const BigInt& e, const BigInt& m) {
   if (!openssl_modulus(m, e)) return BigInt::powm_unit(base, e, m);
-  Ctx ctx(BN_CTX_new());
-  // A non-negative base of fewer limbs than m is below m and goes to OpenSSL as it is; any other is
-  // reduced in fixed width first (OpenSSL would compare it with m limb by limb, BN_ucmp, and stop at the
-  // first difference: variable time in a secret m). The modulus is flagged too: for the owner's p², q²
-  // OpenSSL then sets up Montgomery arithmetic with its constant-time division and inversion, as for
-  // an RSA key's primes.
+  // A non-negative base of fewer limbs than m is below m and is used as it is; any other is reduced in
+  // fixed width first (OpenSSL would compare it with m limb by limb, BN_ucmp, and stop at the first
+  // difference: variable time in a secret m).
   const bool as_is = base.sign() >= 0 && mpz_size(base.get()) < mpz_size(m.get());
-  Bn b = to_bn(as_is ? base : secint::mod(base, m), true), x = to_bn(e, true), mm = to_bn(m, true);
+  const BigInt reduced = as_is ? BigInt() : secint::mod(base, m);
+  const BigInt& b_in = as_is ? base : reduced;
+  if (modexp52::preferred(m)) return modexp52::pow(b_in, e, m, modexp52::Impl::ifma);
+  Ctx ctx(BN_CTX_new());
+  // The modulus is flagged too: for the owner's p², q² OpenSSL then sets up Montgomery arithmetic with
+  // its constant-time division and inversion, as for an RSA key's primes.
+  Bn b = to_bn(b_in, true), x = to_bn(e, true), mm = to_bn(m, true);
   Bn r(BN_new());
   if (!ctx || !r || BN_mod_exp_mont_consttime(r.get(), b.get(), x.get(), mm.get(), ctx.get(), nullptr) != 1) {
     std::abort();
@@ -464,6 +468,7 @@ BigInt pow_sec(const BigInt& base, const BigInt& e, const BigInt& m) {
 
 BigInt pow_public(const BigInt& base, const BigInt& e, const BigInt& m) {
   if (!openssl_modulus(m, e)) return BigInt::powm_unit(base, e, m);
+  if (modexp52::preferred(m)) return modexp52::pow(base.mod(m), e, m, modexp52::Impl::ifma);
   Ctx ctx(BN_CTX_new());
   Bn b = to_bn(base.mod(m), false), x = to_bn(e, false), mm = to_bn(m, false), r(BN_new());
   if (!ctx || !r || BN_mod_exp_mont(r.get(), b.get(), x.get(), mm.get(), ctx.get(), nullptr) != 1) std::abort();
@@ -473,6 +478,9 @@ BigInt pow_public(const BigInt& base, const BigInt& e, const BigInt& m) {
 BigInt pow2_public(const BigInt& a, const BigInt& x, const BigInt& b, const BigInt& y, const BigInt& m) {
   if (!openssl_modulus(m, x) || !openssl_modulus(m, y)) {
     return (BigInt::powm_unit(a, x, m) * BigInt::powm_unit(b, y, m)).mod(m);
+  }
+  if (modexp52::preferred(m)) {
+    return modexp52::pow2(a.mod(m), x, b.mod(m), y, m, modexp52::Impl::ifma);
   }
   Ctx ctx(BN_CTX_new());
   Bn ba = to_bn(a.mod(m), false), bx = to_bn(x, false), bb = to_bn(b.mod(m), false), by = to_bn(y, false);
