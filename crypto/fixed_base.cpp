@@ -127,10 +127,18 @@ mp_limb_t addmul_1_adx(mp_limb_t* rp, const mp_limb_t* ap, size_t n, mp_limb_t b
 // ---------------------------------------------------------------------------
 // MontgomeryContext
 
-MontgomeryContext::MontgomeryContext(const BigInt& m) : m_(m) {
+MontgomeryContext::MontgomeryContext(const BigInt& m, Radix radix) : m_(m) {
   // For a secret m the checks are verdicts that abort (m == 1 compares limb counts first, which are
   // public), and the powers of R are reduced with the constant-time division.
   if (m.sign() <= 0 || ct::pub(!m.is_odd()) || m == BigInt(1)) std::abort();
+  if ((radix == Radix::automatic && modexp52::preferred(m)) || radix == Radix::digits52_portable) {
+    const auto impl = radix == Radix::automatic ? modexp52::Impl::ifma : modexp52::Impl::portable;
+    f52_ = std::make_shared<const modexp52::Field>(m, impl);
+    n_ = f52_->width();
+    one_.assign(f52_->one(), f52_->one() + n_);
+    scratch_ = n_;
+    return;
+  }
   n_ = mpz_size(m.get());
   mod_.assign(n_, 0);
   export_limbs(mod_.data(), n_, m);
@@ -172,6 +180,7 @@ mp_limb_t MontgomeryContext::redc(mp_limb_t* r, mp_limb_t* t) const {
 }
 
 void MontgomeryContext::mul(mp_limb_t* r, const mp_limb_t* a, const mp_limb_t* b, mp_limb_t* scratch) const {
+  if (f52_) return f52_->mul(r, a, b);  // both below 2m
   const mp_size_t n = static_cast<mp_size_t>(n_);
   mp_limb_t* t = scratch;
   if (adx_) {
@@ -187,6 +196,7 @@ void MontgomeryContext::mul(mp_limb_t* r, const mp_limb_t* a, const mp_limb_t* b
 }
 
 void MontgomeryContext::sqr(mp_limb_t* r, const mp_limb_t* a, mp_limb_t* scratch) const {
+  if (f52_) return f52_->mul(r, a, a);
   const mp_size_t n = static_cast<mp_size_t>(n_);
   mp_limb_t* t = scratch;
   mpn_sec_sqr(t, a, n, scratch + 2 * n_);
@@ -196,16 +206,21 @@ void MontgomeryContext::sqr(mp_limb_t* r, const mp_limb_t* a, mp_limb_t* scratch
 
 void MontgomeryContext::to_mont(mp_limb_t* r, const BigInt& x) const {
   // REDC((x mod m)·R²) = x·R mod m. A non-negative x of fewer limbs than m is already below m.
+  const bool below_m = x.sign() >= 0 && mpz_size(x.get()) < mpz_size(m_.get());
+  const BigInt reduced = below_m ? BigInt() : secint::mod(x, m_);
+  const BigInt& v_in = below_m ? x : reduced;
   WipedLimbs v(n_), scratch(scratch_);
-  if (x.sign() >= 0 && mpz_size(x.get()) < n_) {
-    export_limbs(v.data(), n_, x);
-  } else {
-    export_limbs(v.data(), n_, secint::mod(x, m_));
+  if (f52_) {
+    f52_->load(v.data(), v_in);
+    f52_->mul(r, v.data(), f52_->r2());
+    return;
   }
+  export_limbs(v.data(), n_, v_in);
   mul(r, v.data(), r2_.data(), scratch.data());
 }
 
 BigInt MontgomeryContext::from_mont(const mp_limb_t* a, mp_limb_t* scratch) const {
+  if (f52_) return f52_->reduce_out(a);
   const mp_size_t n = static_cast<mp_size_t>(n_);
   mp_limb_t* t = scratch;  // 2n limbs
   mp_limb_t* res = scratch + 2 * n_;
@@ -224,6 +239,16 @@ BigInt MontgomeryContext::from_mont(const mp_limb_t* a, mp_limb_t* scratch) cons
 BigInt MontgomeryContext::mul_mod(const BigInt& a, const BigInt& b) const {
   if (a.sign() < 0 || b.sign() < 0) std::abort();
   WipedLimbs x(n_), y(n_), scratch(scratch_);
+  if (f52_) {
+    // a, b < 2^(64·limbs(m)) (load aborts otherwise). b·R² /R = b·R (< 2m), then a·(b·R)/R = a·b, below
+    // 2m (Field::mul's bound), then one subtraction.
+    if (mpz_size(a.get()) > mpz_size(m_.get()) || mpz_size(b.get()) > mpz_size(m_.get())) std::abort();
+    f52_->load(x.data(), a);
+    f52_->load(y.data(), b);
+    f52_->mul(y.data(), y.data(), f52_->r2());
+    f52_->mul(x.data(), x.data(), y.data());
+    return f52_->residue(x.data());
+  }
   export_limbs(x.data(), n_, a);
   export_limbs(y.data(), n_, b);
   mul(x.data(), x.data(), y.data(), scratch.data());    // a·b·R⁻¹
@@ -239,7 +264,7 @@ FixedBaseExp::FixedBaseExp(const BigInt& base, const BigInt& m, unsigned max_bit
     : base_(secint::mod(base, m)), ctx_(m), max_bits_(max_bits), signed_(allow_signed), rows_(rows), cols_(cols) {
   if (max_bits == 0 || rows == 0 || rows > 10 || cols == 0) std::abort();
   if (allow_signed && !base_.is_unit_mod(m)) std::abort();
-  const size_t n = ctx_.limbs();
+  const size_t n = ctx_.width();
   const unsigned g_bits = rows_ * cols_;
   // A signed exponent of max_bits bits needs one more bit for the offset.
   groups_ = ceil_div(max_bits_ + (signed_ ? 1 : 0), g_bits);
@@ -324,7 +349,7 @@ FixedBaseExp::Operand FixedBaseExp::prepare(const BigInt& e, unsigned bits, bool
 
 BigInt FixedBaseExp::run(const Operand* ops, size_t count) {
   const MontgomeryContext& ctx = ops[0].table->ctx_;
-  const size_t n = ctx.limbs();
+  const size_t n = ctx.width();
   const unsigned cols = ops[0].table->cols_;
   WipedLimbs acc(n), sel(n), scratch(ctx.scratch_limbs());
   bool first = true;

@@ -33,37 +33,47 @@
 #include <gmp.h>
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "crypto/bigint.h"
+#include "crypto/modexp52.h"
 
 namespace custos {
 
-// Montgomery arithmetic modulo an odd m > 1 with n = limbs(m) limbs, R = 2^(64·n),
-// through GMP's public mpn API only. Values are kept in [0, R) (not necessarily
-// reduced below m) between operations; from_mont() reduces fully.
+// Montgomery arithmetic modulo an odd m > 1. Two representations, chosen per modulus:
+//  * 64-bit limbs through GMP's public mpn API: n = limbs(m) words, R = 2^(64·n), values kept in [0, R)
+//    between operations;
+//  * radix 2^52 with AVX-512 IFMA (crypto/modexp52.h) when modexp52::preferred(m): words of 52-bit
+//    digits, R = 2^(52·width()), values kept below 2m.
+// Callers treat an element as width() opaque words and use only the operations below.
 class MontgomeryContext {
  public:
+  // automatic: radix 2^52 when modexp52::preferred(m), else 64-bit limbs. Tests name one.
+  enum class Radix { automatic, limbs64, digits52_portable };
+
   // Aborts unless m is odd and > 1. m may be secret (a CRT table mod one of our primes): the set-up is
   // constant time in m's value (tests/ct).
-  explicit MontgomeryContext(const BigInt& m);
+  explicit MontgomeryContext(const BigInt& m, Radix radix = Radix::automatic);
 
-  size_t limbs() const { return n_; }
+  // Words per element.
+  size_t width() const { return n_; }
+  bool radix52() const { return f52_ != nullptr; }
   const BigInt& modulus() const { return m_; }
-  // Scratch space (in limbs) that mul/sqr/from_mont need.
+  // Scratch space (in words) that mul/sqr/from_mont need.
   size_t scratch_limbs() const { return scratch_; }
 
   // r = a·b·R⁻¹ (mod m); r may alias a or b.
   void mul(mp_limb_t* r, const mp_limb_t* a, const mp_limb_t* b, mp_limb_t* scratch) const;
   // r = a²·R⁻¹ (mod m); r may alias a.
   void sqr(mp_limb_t* r, const mp_limb_t* a, mp_limb_t* scratch) const;
-  // r = x·R mod m for any integer x, in [0, R); constant time in x's and m's values.
+  // r = x·R mod m for any integer x; constant time in x's and m's values.
   void to_mont(mp_limb_t* r, const BigInt& x) const;
   // R mod m (the Montgomery form of 1).
   const std::vector<mp_limb_t>& one() const { return one_; }
   // a·R⁻¹ mod m, fully reduced into [0, m) (constant time until the BigInt is normalized).
   BigInt from_mont(const mp_limb_t* a, mp_limb_t* scratch) const;
-  // a·b mod m for 0 ≤ a, b with at most limbs() limbs each (aborts otherwise). For secret operands: a
+  // a·b mod m for 0 ≤ a, b with at most limbs(m) limbs each (aborts otherwise). For secret operands: a
   // fixed sequence of Montgomery operations, then the normalization of the result.
   BigInt mul_mod(const BigInt& a, const BigInt& b) const;
 
@@ -72,6 +82,7 @@ class MontgomeryContext {
   mp_limb_t addmul_1(mp_limb_t* r, const mp_limb_t* a, mp_limb_t b) const;  // r[0,n) += a[0,n)·b
 
   BigInt m_;
+  std::shared_ptr<const modexp52::Field> f52_;  // set in radix 2^52; the fields below are then unused
   size_t n_ = 0;
   std::vector<mp_limb_t> mod_;  // m as n limbs
   mp_limb_t minv_ = 0;          // −m⁻¹ mod 2^64
@@ -136,7 +147,7 @@ class FixedBaseExp {
   static BigInt pow2_impl(const FixedBaseExp& a, const BigInt& x, unsigned xbits, const FixedBaseExp& b,
                           const BigInt& y, unsigned ybits, bool is_signed);
 
-  const mp_limb_t* entry_table(unsigned group) const { return tables_.data() + size_t(group) * entries_ * ctx_.limbs(); }
+  const mp_limb_t* entry_table(unsigned group) const { return tables_.data() + size_t(group) * entries_ * ctx_.width(); }
 
   BigInt base_;
   MontgomeryContext ctx_;

@@ -11,7 +11,9 @@
 #include "crypto/secret.h"
 
 namespace custos::modexp52_kernel {
-void pow_ifma(unsigned vectors, const Job& job);  // crypto/modexp52_ifma.cpp
+// crypto/modexp52_ifma.cpp
+void pow_ifma(unsigned vectors, const Job& job);
+void amm_ifma(unsigned vectors, const Mul& mul);
 }  // namespace custos::modexp52_kernel
 
 namespace custos::modexp52 {
@@ -72,27 +74,6 @@ struct PortableLanes {
   }
 };
 
-template <unsigned V>
-void run_portable(const Job& job) {
-  Kernel<PortableLanes, V>::pow(job);
-}
-
-void pow_portable(unsigned vectors, const Job& job) {
-  switch (vectors) {
-    case 1: return run_portable<1>(job);
-    case 2: return run_portable<2>(job);
-    case 3: return run_portable<3>(job);
-    case 4: return run_portable<4>(job);
-    case 5: return run_portable<5>(job);
-    case 6: return run_portable<6>(job);
-    case 7: return run_portable<7>(job);
-    case 8: return run_portable<8>(job);
-    case 9: return run_portable<9>(job);
-    case 10: return run_portable<10>(job);
-    default: std::abort();
-  }
-}
-
 bool detect_ifma() {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
@@ -138,65 +119,15 @@ void to_digits(uint64_t* out, const BigInt& x, unsigned digits) {
   }
 }
 
-// The kernel's result r ∈ [0, m] (digits) as r mod m, through a subtraction that always runs.
-BigInt from_digits(const uint64_t* digits, unsigned count, const BigInt& m) {
-  const size_t n = mpz_size(m.get());
-  Words w((size_t(count) * 52 + 63) / 64 + 1, 0);
+// Digits (52 bits each) packed back into 64-bit words: `words` of them, enough for the value.
+Words from_digits(const uint64_t* digits, unsigned count, size_t words) {
+  Words w(std::max(words, (size_t(count) * 52 + 63) / 64 + 1), 0);
   for (unsigned j = 0; j < count; ++j) {
     const unsigned bit = 52 * j, word = bit / 64, shift = bit % 64;
     w[word] |= digits[j] << shift;
     if (shift > 12) w[word + 1] |= digits[j] >> (64 - shift);
   }
-  Words t(n);
-  const mp_limb_t borrow = mpn_sub_n(t.data(), w.data(), mpz_limbs_read(m.get()), static_cast<mp_size_t>(n));
-  mpn_cnd_swap(1 - borrow, w.data(), t.data(), static_cast<mp_size_t>(n));  // r ≥ m: take r − m
-  BigInt out;
-  mp_limb_t* dst = mpz_limbs_write(out.get_mut(), static_cast<mp_size_t>(n));
-  for (size_t i = 0; i < n; ++i) dst[i] = w[i];
-  finish_secret_limbs(out, n);
-  return out;
-}
-
-BigInt run(const BigInt* const* bases, const BigInt* const* exps, unsigned count, const BigInt& m, Impl impl) {
-  if (!supports(m) || (impl == Impl::ifma && !cpu_has_ifma())) std::abort();
-  const unsigned vectors = vectors_for(m), D = 8 * vectors;
-  size_t exp_words = 0;
-  for (unsigned i = 0; i < count; ++i) {
-    if (bases[i]->sign() < 0 || !ct::pub(secint::less_than(*bases[i], m)) || exps[i]->sign() < 0) std::abort();
-    exp_words = std::max(exp_words, mpz_size(exps[i]->get()));
-  }
-
-  Words modulus(D), r2(D), base_digits(size_t(count) * D), table(size_t(count) * kEntries * D), scratch(2 * size_t(D));
-  Words out(D);
-  std::vector<Words> exp_limbs;
-  to_digits(modulus.data(), m, D);
-  to_digits(r2.data(), secint::mod(BigInt::power_of_two(2 * 52 * D), m), D);
-
-  Job job{};
-  uint64_t inv = modulus[0];  // m⁻¹ mod 2^64 by Newton's iteration: 3, 6, 12, … correct bits
-  for (int i = 0; i < 6; ++i) inv *= 2 - modulus[0] * inv;
-  job.m = modulus.data();
-  job.k0 = (0 - inv) & kDigitMask;
-  job.r2 = r2.data();
-  job.bases = count;
-  for (unsigned i = 0; i < count; ++i) {
-    to_digits(base_digits.data() + size_t(i) * D, *bases[i], D);
-    job.base[i] = base_digits.data() + size_t(i) * D;
-    exp_limbs.push_back(limbs_of(*exps[i], exp_words + 1));
-    job.exp[i] = exp_limbs.back().data();
-  }
-  // Every limb of the exponents counts (as in BN_mod_exp_mont_consttime): the running time reveals
-  // the limb count, never the bit length.
-  job.exp_bits = static_cast<unsigned>(64 * exp_words);
-  job.table = table.data();
-  job.scratch = scratch.data();
-  job.out = out.data();
-  if (impl == Impl::ifma) {
-    pow_ifma(vectors, job);
-  } else {
-    pow_portable(vectors, job);
-  }
-  return from_digits(out.data(), D, m);
+  return w;
 }
 
 }  // namespace
@@ -216,16 +147,100 @@ bool supports(const BigInt& m) {
 
 bool preferred(const BigInt& m) { return enabled() && supports(m) && mpz_size(m.get()) > 16; }
 
+Field::Field(const BigInt& m, Impl impl) : m_(m), impl_(impl) {
+  if (!supports(m) || (impl == Impl::ifma && !cpu_has_ifma())) std::abort();
+  vectors_ = vectors_for(m);
+  words_ = 8 * size_t(vectors_);
+  const unsigned d = static_cast<unsigned>(words_);
+  digits_.assign(words_, 0);
+  r2_.assign(words_, 0);
+  one_.assign(words_, 0);
+  to_digits(digits_.data(), m, d);
+  to_digits(r2_.data(), secint::mod(BigInt::power_of_two(2 * 52 * d), m), d);
+  uint64_t inv = digits_[0];  // m⁻¹ mod 2^64 by Newton's iteration: 3, 6, 12, … correct bits
+  for (int i = 0; i < 6; ++i) inv *= 2 - digits_[0] * inv;
+  k0_ = (0 - inv) & kDigitMask;
+  Words unit(words_, 0);
+  unit[0] = 1;
+  mul(one_.data(), r2_.data(), unit.data());  // R²/R: R mod m, below 2m like every element
+}
+
+void Field::mul(uint64_t* r, const uint64_t* a, const uint64_t* b) const {
+  const Mul work{r, a, b, digits_.data(), k0_};
+  if (impl_ == Impl::ifma) {
+    amm_ifma(vectors_, work);
+  } else {
+    dispatch<PortableLanes>(vectors_, work);
+  }
+}
+
+void Field::load(uint64_t* out, const BigInt& x) const { to_digits(out, x, static_cast<unsigned>(words_)); }
+
+BigInt Field::reduce_out(const uint64_t* a) const {
+  Words unit(words_, 0), r(words_);
+  unit[0] = 1;
+  mul(r.data(), a, unit.data());  // a/R mod m, in [0, m]: (a + y·m)/R < 2m/R + m
+  return residue(r.data());
+}
+
+BigInt Field::residue(const uint64_t* r) const {
+  // r < 2m may need one bit more than m: subtract over n + 1 limbs.
+  const size_t n = mpz_size(m_.get());
+  Words w = from_digits(r, static_cast<unsigned>(words_), n + 1), t(n + 1), mm(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) mm[i] = mpz_getlimbn(m_.get(), static_cast<mp_size_t>(i));
+  const mp_limb_t borrow = mpn_sub_n(t.data(), w.data(), mm.data(), static_cast<mp_size_t>(n + 1));
+  mpn_cnd_swap(1 - borrow, w.data(), t.data(), static_cast<mp_size_t>(n + 1));  // r ≥ m: take r − m
+  BigInt out;
+  mp_limb_t* dst = mpz_limbs_write(out.get_mut(), static_cast<mp_size_t>(n));
+  for (size_t i = 0; i < n; ++i) dst[i] = w[i];
+  finish_secret_limbs(out, n);
+  return out;
+}
+
+BigInt Field::pow(const BigInt* const* bases, const BigInt* const* exps, unsigned count) const {
+  if (count == 0 || count > kMaxBases) std::abort();
+  size_t exp_words = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    if (bases[i]->sign() < 0 || !ct::pub(secint::less_than(*bases[i], m_)) || exps[i]->sign() < 0) std::abort();
+    exp_words = std::max(exp_words, mpz_size(exps[i]->get()));
+  }
+  Words base_digits(count * words_), table(count * kEntries * words_), scratch(2 * words_), out(words_);
+  Words exp_limbs[kMaxBases];
+  Job job{};
+  job.m = digits_.data();
+  job.k0 = k0_;
+  job.r2 = r2_.data();
+  job.bases = count;
+  for (unsigned i = 0; i < count; ++i) {
+    load(base_digits.data() + i * words_, *bases[i]);
+    job.base[i] = base_digits.data() + i * words_;
+    exp_limbs[i] = limbs_of(*exps[i], exp_words + 1);
+    job.exp[i] = exp_limbs[i].data();
+  }
+  // Every limb of the exponents counts (as in BN_mod_exp_mont_consttime): the running time reveals
+  // the limb count, never the bit length.
+  job.exp_bits = static_cast<unsigned>(64 * exp_words);
+  job.table = table.data();
+  job.scratch = scratch.data();
+  job.out = out.data();
+  if (impl_ == Impl::ifma) {
+    pow_ifma(vectors_, job);
+  } else {
+    dispatch<PortableLanes>(vectors_, job);
+  }
+  return residue(out.data());  // the kernel leaves the result in [0, m]
+}
+
 BigInt pow(const BigInt& base, const BigInt& e, const BigInt& m, Impl impl) {
   const BigInt* b[] = {&base};
   const BigInt* x[] = {&e};
-  return run(b, x, 1, m, impl);
+  return Field(m, impl).pow(b, x, 1);
 }
 
 BigInt pow2(const BigInt& a, const BigInt& x, const BigInt& b, const BigInt& y, const BigInt& m, Impl impl) {
   const BigInt* bases[] = {&a, &b};
   const BigInt* exps[] = {&x, &y};
-  return run(bases, exps, 2, m, impl);
+  return Field(m, impl).pow(bases, exps, 2);
 }
 
 }  // namespace custos::modexp52

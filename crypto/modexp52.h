@@ -13,8 +13,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "crypto/bigint.h"
+#include "crypto/secret.h"
 
 namespace custos::modexp52 {
 
@@ -38,6 +41,43 @@ bool preferred(const BigInt& m);
 // Whether m can be used: odd, above 1 and at most kMaxModulusLimbs limbs. m's parity and limb count are
 // public.
 bool supports(const BigInt& m);
+
+// Montgomery arithmetic modulo m in radix 2^52: what pow and pow2 run on, and what MontgomeryContext
+// (crypto/fixed_base.h) uses for the comb tables when preferred(m). An element is width() words, each a
+// digit below 2^52, least significant first; R = 2^(52·width()) ≥ 4·2^(64·limbs(m)).
+class Field {
+ public:
+  // Aborts unless supports(m), and for Impl::ifma on a CPU without it. m may be secret: the set-up is
+  // constant time in its value.
+  Field(const BigInt& m, Impl impl);
+
+  size_t width() const { return words_; }
+  const BigInt& modulus() const { return m_; }
+  // r = a·b/R mod m, below 2m, for a < 2^(64·limbs(m)) and b < 2m: then a·b/R < m, so the almost-
+  // Montgomery product stays below 2m. r may alias a or b.
+  void mul(uint64_t* r, const uint64_t* a, const uint64_t* b) const;
+  // The digits of 0 ≤ x < 2^(64·limbs(m)).
+  void load(uint64_t* out, const BigInt& x) const;
+  // a/R mod m in [0, m) for an element a < 2m (leaves Montgomery form; constant time until the
+  // BigInt is normalized).
+  BigInt reduce_out(const uint64_t* a) const;
+  // r mod m for digits r of a value in [0, 2m), by a subtraction of m that always runs.
+  BigInt residue(const uint64_t* r) const;
+  const uint64_t* r2() const { return r2_.data(); }    // R² mod m
+  const uint64_t* one() const { return one_.data(); }  // R mod m: the Montgomery form of 1
+
+  // Π base_i^exp_i mod m for one or two bases below m (pow, pow2).
+  BigInt pow(const BigInt* const* bases, const BigInt* const* exps, unsigned count) const;
+
+ private:
+  using Words = std::vector<uint64_t, WipingAllocator<uint64_t>>;
+  BigInt m_;
+  Impl impl_;
+  unsigned vectors_ = 0;
+  size_t words_ = 0;
+  Words digits_, r2_, one_;
+  uint64_t k0_ = 0;  // −m⁻¹ mod 2^52
+};
 
 // base^e mod m for 0 ≤ base < m, e ≥ 0 and supports(m); aborts otherwise, and for Impl::ifma on a CPU
 // without it.

@@ -7,8 +7,10 @@
 #if defined(__x86_64__)
 // GCC 12's AVX-512 headers initialise their "undefined" pass-through operands from themselves, which
 // -Wuninitialized reports at every use (GCC bug 105593, fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 namespace custos::modexp52_kernel {
@@ -31,34 +33,17 @@ struct IfmaLanes {
   static Vec blend(Vec acc, Vec v, Mask take) { return _mm512_mask_mov_epi64(acc, take, v); }
 };
 
-template <unsigned V>
-void run(const Job& job) {
-  Kernel<IfmaLanes, V>::pow(job);
-}
-
 }  // namespace
 
-// Entry point for crypto/modexp52.cpp: V vectors of 8 digits (1 ≤ V ≤ 10).
-void pow_ifma(unsigned vectors, const Job& job) {
-  switch (vectors) {
-    case 1: return run<1>(job);
-    case 2: return run<2>(job);
-    case 3: return run<3>(job);
-    case 4: return run<4>(job);
-    case 5: return run<5>(job);
-    case 6: return run<6>(job);
-    case 7: return run<7>(job);
-    case 8: return run<8>(job);
-    case 9: return run<9>(job);
-    case 10: return run<10>(job);
-    default: __builtin_trap();
-  }
-}
+// Entry points for crypto/modexp52.cpp: V vectors of 8 digits (1 ≤ V ≤ 10).
+void pow_ifma(unsigned vectors, const Job& job) { dispatch<IfmaLanes>(vectors, job); }
+void amm_ifma(unsigned vectors, const Mul& mul) { dispatch<IfmaLanes>(vectors, mul); }
 
 }  // namespace custos::modexp52_kernel
 #else
 namespace custos::modexp52_kernel {
 // No IFMA off x86-64: crypto/modexp52.cpp never calls this.
 void pow_ifma(unsigned, const Job&) { __builtin_trap(); }
+void amm_ifma(unsigned, const Mul&) { __builtin_trap(); }
 }  // namespace custos::modexp52_kernel
 #endif

@@ -44,6 +44,15 @@ struct Job {
   uint64_t* out;              // D words: the result, in [0, m]
 };
 
+// One almost-Montgomery product r = a·b/R mod m (see Kernel::amm), for MontgomeryContext.
+struct Mul {
+  uint64_t* r;
+  const uint64_t* a;
+  const uint64_t* b;
+  const uint64_t* m;
+  uint64_t k0;
+};
+
 template <class L, unsigned V>
 struct Kernel {
   static constexpr unsigned D = 8 * V;
@@ -132,5 +141,31 @@ struct Kernel {
     amm(acc, acc, one, job.m, job.k0);  // leave Montgomery form: acc/R, in [0, m]
   }
 };
+
+// Runs the kernel for V = vectors (1 ≤ V ≤ 10) on a Job (pow) or a Mul (one product).
+template <class L, unsigned V>
+void run(const Job& job) {
+  Kernel<L, V>::pow(job);
+}
+template <class L, unsigned V>
+void run(const Mul& mul) {
+  Kernel<L, V>::amm(mul.r, mul.a, mul.b, mul.m, mul.k0);
+}
+template <class L, class Work>
+void dispatch(unsigned vectors, const Work& work) {
+  switch (vectors) {
+    case 1: return run<L, 1>(work);
+    case 2: return run<L, 2>(work);
+    case 3: return run<L, 3>(work);
+    case 4: return run<L, 4>(work);
+    case 5: return run<L, 5>(work);
+    case 6: return run<L, 6>(work);
+    case 7: return run<L, 7>(work);
+    case 8: return run<L, 8>(work);
+    case 9: return run<L, 9>(work);
+    case 10: return run<L, 10>(work);
+    default: __builtin_trap();
+  }
+}
 
 }  // namespace custos::modexp52_kernel

@@ -41,12 +41,21 @@ bool aborts(F f) {
 
 }  // namespace
 
+namespace {
+// Both representations on every machine, and whatever this CPU picks (radix 2^52 with IFMA).
+const MontgomeryContext::Radix kRadixes[] = {MontgomeryContext::Radix::limbs64,
+                                             MontgomeryContext::Radix::digits52_portable,
+                                             MontgomeryContext::Radix::automatic};
+}  // namespace
+
 TEST_CASE("fixed_base: Montgomery context round trip and products", "[fixed_base]") {
   CUSTOS_SEEDED_RNG(rng, 101);
-  for (unsigned bits : {64u, 65u, 512u, 1024u, 2048u}) {
+  for (auto radix : kRadixes)
+  for (unsigned bits : {64u, 65u, 512u, 1024u, 2048u, 4096u}) {
     BigInt m = odd_modulus(rng, bits);
-    MontgomeryContext ctx(m);
-    const size_t n = ctx.limbs();
+    MontgomeryContext ctx(m, radix);
+    INFO("bits " << bits << ", radix 2^52: " << ctx.radix52());
+    const size_t n = ctx.width();
     std::vector<mp_limb_t> a(n), b(n), r(n), s(ctx.scratch_limbs());
     for (int i = 0; i < 10; ++i) {
       BigInt x = BigInt::random_below(rng, m), y = BigInt::random_below(rng, m);
@@ -69,15 +78,17 @@ TEST_CASE("fixed_base: Montgomery context round trip and products", "[fixed_base
 
 TEST_CASE("fixed_base: mul_mod matches a·b mod m, unreduced operands included; longer ones abort", "[fixed_base]") {
   CUSTOS_SEEDED_RNG(rng, 107);
-  for (unsigned bits : {64u, 130u, 1024u, 4096u}) {
+  for (auto radix : kRadixes)
+  for (unsigned bits : {64u, 130u, 1024u, 2048u, 4096u}) {
     const BigInt m = odd_modulus(rng, bits);
-    const MontgomeryContext ctx(m);
-    const BigInt r = BigInt::power_of_two(static_cast<unsigned>(64 * ctx.limbs()));  // R: operands below it
+    const MontgomeryContext ctx(m, radix);
+    // Operands have at most m's limb count.
+    const BigInt r = BigInt::power_of_two(static_cast<unsigned>(64 * mpz_size(m.get())));
     std::vector<BigInt> values = {BigInt(0), BigInt(1), m - BigInt(1), r - BigInt(1), m, m + BigInt(1)};
     for (int i = 0; i < 8; ++i) values.push_back(BigInt::random_below(rng, m));
     for (const BigInt& a : values) {
       for (const BigInt& b : values) {
-        INFO("bits " << bits << ", a = " << a.to_hex() << ", b = " << b.to_hex());
+        INFO("bits " << bits << ", radix 2^52: " << ctx.radix52() << ", a = " << a.to_hex() << ", b = " << b.to_hex());
         CHECK(ctx.mul_mod(a, b) == (a * b).mod(m));
       }
     }
