@@ -191,6 +191,27 @@ BENCHMARK(BM_ModExp)
     ->ArgsProduct({{kOpenSsl, kIfma, kPortable}, {4096, 2048, 1024}})
     ->Unit(benchmark::kMicrosecond);
 
+// One Montgomery product of MontgomeryContext (the comb tables' operation) in each representation.
+void BM_MontgomeryMul(benchmark::State& state) {
+  const auto radix = state.range(0) == 0 ? MontgomeryContext::Radix::limbs64 : MontgomeryContext::Radix::automatic;
+  const unsigned modulus_bits = static_cast<unsigned>(state.range(1));
+  DeterministicRng rng(8);
+  const BigInt m = BigInt::random_bits(rng, modulus_bits - 1) + BigInt::power_of_two(modulus_bits - 1);
+  const MontgomeryContext ctx(m.is_odd() ? m : m + BigInt(1), radix);
+  if (state.range(0) == 1 && !ctx.radix52()) {
+    state.SkipWithError("radix 2^52 not chosen here (no IFMA, or 16 limbs or fewer)");
+    return;
+  }
+  std::vector<mp_limb_t> a(ctx.width()), b(ctx.width()), scratch(ctx.scratch_limbs());
+  ctx.to_mont(a.data(), BigInt::random_below(rng, m));
+  ctx.to_mont(b.data(), BigInt::random_below(rng, m));
+  for (auto _ : state) {
+    ctx.mul(a.data(), a.data(), b.data(), scratch.data());
+    benchmark::DoNotOptimize(a.data());
+  }
+}
+BENCHMARK(BM_MontgomeryMul)->ArgNames({"radix52", "bits"})->ArgsProduct({{0, 1}, {4096, 2048}});
+
 // ---------------------------------------------------------------------------
 // Paillier.
 

@@ -204,6 +204,11 @@ void MontgomeryContext::sqr(mp_limb_t* r, const mp_limb_t* a, mp_limb_t* scratch
   mpn_cnd_sub_n(cy, r, r, mod_.data(), n);
 }
 
+void MontgomeryContext::select(mp_limb_t* out, const mp_limb_t* table, size_t entries, size_t index) const {
+  if (f52_) return f52_->select(out, table, entries, index);
+  mpn_sec_tabselect(out, table, static_cast<mp_size_t>(n_), static_cast<mp_size_t>(entries), static_cast<mp_size_t>(index));
+}
+
 void MontgomeryContext::to_mont(mp_limb_t* r, const BigInt& x) const {
   // REDC((x mod m)·R²) = x·R mod m. A non-negative x of fewer limbs than m is already below m.
   const bool below_m = x.sign() >= 0 && mpz_size(x.get()) < mpz_size(m_.get());
@@ -365,8 +370,7 @@ BigInt FixedBaseExp::run(const Operand* ops, size_t count) {
           size_t pos = (size_t(k) * fb.rows_ + i) * cols + jj;
           idx |= static_cast<size_t>((d[pos / 64] >> (pos % 64)) & 1) << i;
         }
-        mpn_sec_tabselect(sel.data(), fb.entry_table(k), static_cast<mp_size_t>(n),
-                          static_cast<mp_size_t>(fb.entries_), static_cast<mp_size_t>(idx));
+        ctx.select(sel.data(), fb.entry_table(k), fb.entries_, idx);
         if (first) {
           std::memcpy(acc.data(), sel.data(), n * sizeof(mp_limb_t));
           first = false;

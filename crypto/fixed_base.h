@@ -67,6 +67,8 @@ class MontgomeryContext {
   void mul(mp_limb_t* r, const mp_limb_t* a, const mp_limb_t* b, mp_limb_t* scratch) const;
   // r = a²·R⁻¹ (mod m); r may alias a.
   void sqr(mp_limb_t* r, const mp_limb_t* a, mp_limb_t* scratch) const;
+  // out = table[index] for a table of `entries` elements, every entry read (index may be secret).
+  void select(mp_limb_t* out, const mp_limb_t* table, size_t entries, size_t index) const;
   // r = x·R mod m for any integer x; constant time in x's and m's values.
   void to_mont(mp_limb_t* r, const BigInt& x) const;
   // R mod m (the Montgomery form of 1).

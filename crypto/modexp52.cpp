@@ -14,6 +14,7 @@ namespace custos::modexp52_kernel {
 // crypto/modexp52_ifma.cpp
 void pow_ifma(unsigned vectors, const Job& job);
 void amm_ifma(unsigned vectors, const Mul& mul);
+void select_ifma(unsigned vectors, const Select& sel);
 }  // namespace custos::modexp52_kernel
 
 namespace custos::modexp52 {
@@ -169,6 +170,15 @@ void Field::mul(uint64_t* r, const uint64_t* a, const uint64_t* b) const {
   const Mul work{r, a, b, digits_.data(), k0_};
   if (impl_ == Impl::ifma) {
     amm_ifma(vectors_, work);
+  } else {
+    dispatch<PortableLanes>(vectors_, work);
+  }
+}
+
+void Field::select(uint64_t* out, const uint64_t* table, size_t entries, size_t index) const {
+  const Select work{out, table, entries, index};
+  if (impl_ == Impl::ifma) {
+    select_ifma(vectors_, work);
   } else {
     dispatch<PortableLanes>(vectors_, work);
   }

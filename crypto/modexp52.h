@@ -56,6 +56,8 @@ class Field {
   // r = a·b/R mod m, below 2m, for a < 2^(64·limbs(m)) and b < 2m: then a·b/R < m, so the almost-
   // Montgomery product stays below 2m. r may alias a or b.
   void mul(uint64_t* r, const uint64_t* a, const uint64_t* b) const;
+  // out = table[index] for a table of `entries` elements, reading all of them (index may be secret).
+  void select(uint64_t* out, const uint64_t* table, size_t entries, size_t index) const;
   // The digits of 0 ≤ x < 2^(64·limbs(m)).
   void load(uint64_t* out, const BigInt& x) const;
   // a/R mod m in [0, m) for an element a < 2m (leaves Montgomery form; constant time until the

@@ -38,6 +38,7 @@ struct IfmaLanes {
 // Entry points for crypto/modexp52.cpp: V vectors of 8 digits (1 ≤ V ≤ 10).
 void pow_ifma(unsigned vectors, const Job& job) { dispatch<IfmaLanes>(vectors, job); }
 void amm_ifma(unsigned vectors, const Mul& mul) { dispatch<IfmaLanes>(vectors, mul); }
+void select_ifma(unsigned vectors, const Select& sel) { dispatch<IfmaLanes>(vectors, sel); }
 
 }  // namespace custos::modexp52_kernel
 #else
@@ -45,5 +46,6 @@ namespace custos::modexp52_kernel {
 // No IFMA off x86-64: crypto/modexp52.cpp never calls this.
 void pow_ifma(unsigned, const Job&) { __builtin_trap(); }
 void amm_ifma(unsigned, const Mul&) { __builtin_trap(); }
+void select_ifma(unsigned, const Select&) { __builtin_trap(); }
 }  // namespace custos::modexp52_kernel
 #endif

@@ -53,6 +53,14 @@ struct Mul {
   uint64_t k0;
 };
 
+// out = table[index], every one of `entries` entries read (Kernel::select), for the comb tables.
+struct Select {
+  uint64_t* out;
+  const uint64_t* table;
+  size_t entries;
+  uint64_t index;
+};
+
 template <class L, unsigned V>
 struct Kernel {
   static constexpr unsigned D = 8 * V;
@@ -94,11 +102,11 @@ struct Kernel {
     }
   }
 
-  // out = table[index] for index < kEntries, reading every entry.
-  static void select(uint64_t* out, const uint64_t* table, uint64_t index) {
+  // out = table[index] for index < entries, reading every entry.
+  static void select(uint64_t* out, const uint64_t* table, size_t entries, uint64_t index) {
     Vec acc[V];
     for (unsigned k = 0; k < V; ++k) acc[k] = L::zero();
-    for (unsigned j = 0; j < kEntries; ++j) {
+    for (size_t j = 0; j < entries; ++j) {
       const auto take = L::equal_mask(index, j);
 #pragma GCC unroll 16
       for (unsigned k = 0; k < V; ++k) acc[k] = L::blend(acc[k], L::load(table + size_t(j) * D + 8 * k), take);
@@ -134,7 +142,7 @@ struct Kernel {
         for (unsigned s = 0; s < kWindow; ++s) amm(acc, acc, acc, job.m, job.k0);
       }
       for (unsigned b = 0; b < job.bases; ++b) {
-        select(picked, job.table + size_t(b) * kEntries * D, window(job.exp[b], w * kWindow));
+        select(picked, job.table + size_t(b) * kEntries * D, kEntries, window(job.exp[b], w * kWindow));
         amm(acc, acc, picked, job.m, job.k0);
       }
     }
@@ -142,7 +150,7 @@ struct Kernel {
   }
 };
 
-// Runs the kernel for V = vectors (1 ≤ V ≤ 10) on a Job (pow) or a Mul (one product).
+// Runs the kernel for V = vectors (1 ≤ V ≤ 10) on a Job (pow), a Mul (one product) or a Select.
 template <class L, unsigned V>
 void run(const Job& job) {
   Kernel<L, V>::pow(job);
@@ -150,6 +158,10 @@ void run(const Job& job) {
 template <class L, unsigned V>
 void run(const Mul& mul) {
   Kernel<L, V>::amm(mul.r, mul.a, mul.b, mul.m, mul.k0);
+}
+template <class L, unsigned V>
+void run(const Select& sel) {
+  Kernel<L, V>::select(sel.out, sel.table, sel.entries, sel.index);
 }
 template <class L, class Work>
 void dispatch(unsigned vectors, const Work& work) {

@@ -42,16 +42,23 @@ bool aborts(F f) {
 }  // namespace
 
 namespace {
-// Both representations on every machine, and whatever this CPU picks (radix 2^52 with IFMA).
+// Both representations on every machine, and whatever this CPU picks (radix 2^52 with IFMA), for each
+// modulus size.
 const MontgomeryContext::Radix kRadixes[] = {MontgomeryContext::Radix::limbs64,
                                              MontgomeryContext::Radix::digits52_portable,
                                              MontgomeryContext::Radix::automatic};
+std::vector<std::pair<MontgomeryContext::Radix, unsigned>> context_cases(std::initializer_list<unsigned> sizes) {
+  std::vector<std::pair<MontgomeryContext::Radix, unsigned>> out;
+  for (auto radix : kRadixes) {
+    for (unsigned bits : sizes) out.emplace_back(radix, bits);
+  }
+  return out;
+}
 }  // namespace
 
 TEST_CASE("fixed_base: Montgomery context round trip and products", "[fixed_base]") {
   CUSTOS_SEEDED_RNG(rng, 101);
-  for (auto radix : kRadixes)
-  for (unsigned bits : {64u, 65u, 512u, 1024u, 2048u, 4096u}) {
+  for (const auto& [radix, bits] : context_cases({64u, 65u, 512u, 1024u, 2048u, 4096u})) {
     BigInt m = odd_modulus(rng, bits);
     MontgomeryContext ctx(m, radix);
     INFO("bits " << bits << ", radix 2^52: " << ctx.radix52());
@@ -76,10 +83,29 @@ TEST_CASE("fixed_base: Montgomery context round trip and products", "[fixed_base
   }
 }
 
+TEST_CASE("fixed_base: the context's select returns the entry asked for", "[fixed_base]") {
+  CUSTOS_SEEDED_RNG(rng, 109);
+  for (const auto& [radix, bits] : context_cases({1024u, 2048u, 4096u})) {
+    const BigInt m = odd_modulus(rng, bits);
+    const MontgomeryContext ctx(m, radix);
+    const size_t n = ctx.width(), entries = 23;
+    std::vector<mp_limb_t> table(entries * n), out(n), scratch(ctx.scratch_limbs());
+    std::vector<BigInt> values;
+    for (size_t i = 0; i < entries; ++i) {
+      values.push_back(BigInt::random_below(rng, m));
+      ctx.to_mont(table.data() + i * n, values.back());
+    }
+    for (size_t index : {size_t{0}, size_t{1}, size_t{11}, entries - 1}) {
+      INFO("bits " << bits << ", radix 2^52: " << ctx.radix52() << ", index " << index);
+      ctx.select(out.data(), table.data(), entries, index);
+      CHECK(ctx.from_mont(out.data(), scratch.data()) == values[index]);
+    }
+  }
+}
+
 TEST_CASE("fixed_base: mul_mod matches a·b mod m, unreduced operands included; longer ones abort", "[fixed_base]") {
   CUSTOS_SEEDED_RNG(rng, 107);
-  for (auto radix : kRadixes)
-  for (unsigned bits : {64u, 130u, 1024u, 2048u, 4096u}) {
+  for (const auto& [radix, bits] : context_cases({64u, 130u, 1024u, 2048u, 4096u})) {
     const BigInt m = odd_modulus(rng, bits);
     const MontgomeryContext ctx(m, radix);
     // Operands have at most m's limb count.

@@ -264,6 +264,12 @@ int main(int argc, char** argv) {
     ctx.to_mont(y.data(), b);
     ctx.mul(x.data(), x.data(), y.data(), scratch.data());
     ctx.sqr(x.data(), x.data(), scratch.data());
+    std::vector<mp_limb_t> table(4 * ctx.width());
+    for (size_t i = 0; i < 4; ++i) ctx.mul(table.data() + i * ctx.width(), x.data(), y.data(), scratch.data());
+    size_t index = 2;
+    secret(index);
+    ctx.select(y.data(), table.data(), 4, index);
+    ctx.mul(x.data(), x.data(), y.data(), scratch.data());
     BigInt r = ctx.from_mont(x.data(), scratch.data()), r2 = ctx.mul_mod(a, b);
     reveal(r);
     reveal(r2);
