@@ -184,7 +184,10 @@ void Field::select(uint64_t* out, const uint64_t* table, size_t entries, size_t 
   }
 }
 
-void Field::load(uint64_t* out, const BigInt& x) const { to_digits(out, x, static_cast<unsigned>(words_)); }
+void Field::load(uint64_t* out, const BigInt& x) const {
+  if (mpz_size(x.get()) > mpz_size(m_.get())) std::abort();  // limb counts are public
+  to_digits(out, x, static_cast<unsigned>(words_));
+}
 
 BigInt Field::reduce_out(const uint64_t* a) const {
   Words unit(words_, 0), r(words_);

@@ -1,7 +1,8 @@
 // Modular exponentiation in radix 2^52 with AVX-512 IFMA (vpmadd52luq/vpmadd52huq), for moduli up to
-// 4096 bits: the Paillier N² of a peer (4096 bits) and everything smaller. On a CPU with IFMA it is
-// 2–2.5× faster than OpenSSL's BN_mod_exp_mont (performance.md); modexp::pow_sec, pow_public and
-// pow2_public (crypto/fixed_base.h) use it whenever it runs here, and OpenSSL otherwise.
+// 4096 bits: the Paillier N² of a peer (4096 bits) and everything smaller. On a CPU with IFMA an
+// exponentiation is 2.5× faster than OpenSSL's at 4096 bits and 1.6× at 2048 (performance.md);
+// modexp::pow_sec, pow_public, pow2_public and MontgomeryContext (crypto/fixed_base.h) use it when
+// preferred(m), and OpenSSL or GMP otherwise.
 //
 // The same algorithm is compiled a second time in plain C++ (Impl::portable, crypto/modexp52_kernel.h).
 // That copy is what tests compare on every machine, and what the constant-time test checks under
@@ -58,7 +59,7 @@ class Field {
   void mul(uint64_t* r, const uint64_t* a, const uint64_t* b) const;
   // out = table[index] for a table of `entries` elements, reading all of them (index may be secret).
   void select(uint64_t* out, const uint64_t* table, size_t entries, size_t index) const;
-  // The digits of 0 ≤ x < 2^(64·limbs(m)).
+  // The digits of 0 ≤ x < 2^(64·limbs(m)) (aborts on a longer x).
   void load(uint64_t* out, const BigInt& x) const;
   // a/R mod m in [0, m) for an element a < 2m (leaves Montgomery form; constant time until the
   // BigInt is normalized).
