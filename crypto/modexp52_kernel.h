@@ -12,8 +12,9 @@
 //   (a·b + y·m)/R < (4m² + R·m)/R < 2m   for a, b < 2m and y < R.
 //
 // Side channels: no branch and no memory address depends on a digit value. Table entries are picked by
-// reading every entry under a mask. The exponent's bit length (the window count) is the one thing the
-// running time depends on, and callers treat it as public (crypto/modexp52.h).
+// reading every entry under a mask. The window count is the one thing the running time depends on; the
+// caller sets it from the exponents' limb count, never their bit length (crypto/modexp52.cpp), and
+// treats that count as public, as for every BigInt.
 //
 // This header must include nothing that defines inline functions or templates shared with other
 // translation units: crypto/modexp52_ifma.cpp compiles it with AVX-512 enabled, and a shared inline
@@ -38,7 +39,7 @@ struct Job {
   unsigned bases;             // 1 or 2
   const uint64_t* base[kMaxBases];  // each below m
   const uint64_t* exp[kMaxBases];   // exponents as 64-bit words, with at least one zero word past exp_bits
-  unsigned exp_bits;          // the longest exponent's bit length (public)
+  unsigned exp_bits;          // bits to scan: 64 × the longest exponent's limb count (public)
   uint64_t* table;            // scratch: bases · kEntries · D words
   uint64_t* scratch;          // scratch: 2·D words
   uint64_t* out;              // D words: the result, in [0, m]
